@@ -1,0 +1,49 @@
+/**
+ * The two thin OS seams. Everything that reads or changes the host goes through them, so a real
+ * host, the simulated host and a captured host run the same observe/ and act/ code.
+ * Only types live here; implementations are in agent/os/ (real, replay) and agent/sim/.
+ */
+
+export interface CommandResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  /** Milliseconds; the program is killed (SIGKILL) and CommandTimeoutError thrown after it. */
+  readonly timeoutMs?: number;
+  readonly input?: string;
+}
+
+/**
+ * Runs a program with an argv array, never a shell. Resolves with the exit code whatever it is
+ * (callers decide what non-zero means); rejects only with CommandNotFoundError or
+ * CommandTimeoutError.
+ */
+export interface CommandRunner {
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+}
+
+/**
+ * A filesystem rooted somewhere: `/` on a real host, a directory the simulator keeps, or an
+ * extracted capture. Paths are absolute host paths (`/sys/block/sda/dev`); the implementation
+ * maps them under its root. Errors are Node errno errors (ENOENT etc.) for callers to classify.
+ */
+export interface HostFs {
+  readonly root: string;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, data: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  readlink(path: string): Promise<string>;
+  /** Resolves symlinks under the root; returns a host path. */
+  realpath(path: string): Promise<string>;
+  exists(path: string): Promise<boolean>;
+  /** rdev of the file a path (e.g. /proc/PID/fd/N) points to, as `MAJ:MIN`, or undefined if not a block device. */
+  blockDevT(path: string): Promise<string | undefined>;
+}
+
+/** A clock, injected so loops and timeouts are testable. */
+export interface Clock {
+  nowMs(): number;
+}
