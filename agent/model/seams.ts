@@ -47,3 +47,25 @@ export interface HostFs {
 export interface Clock {
   nowMs(): number;
 }
+
+/** Which VM to control, as observe/ found it. */
+export interface VmRef {
+  readonly id: string;
+  readonly kind: 'proxmox' | 'libvirt' | 'qemu';
+  readonly name: string;
+  readonly pid: number;
+}
+
+/**
+ * VM control: QMP (Proxmox), libvirt, the Proxmox API, or the simulator. Implementations throw
+ * typed errors (QmpTimeoutError, LibvirtError, ProxmoxApiError, VmNotFoundError, ...).
+ */
+export interface VmControl {
+  status(vm: VmRef): Promise<'running' | 'paused' | 'unknown'>;
+  pause(vm: VmRef): Promise<void>;
+  resume(vm: VmRef): Promise<void>;
+  /** Live-migrate to another cluster node; resolves when the migration has been started. */
+  migrate(vm: VmRef, target: string): Promise<void>;
+  /** Hard stop (resume policy `kill-after`). */
+  kill(vm: VmRef): Promise<void>;
+}
