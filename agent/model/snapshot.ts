@@ -4,6 +4,7 @@
  * sim/ and captures produce the inputs it is built from. Device identities are `MAJ:MIN`
  * strings (`DevT`) because that is what cgroups, dm tables and /proc/PID/fd agree on.
  */
+import type { CgroupIoLimit } from './plan';
 
 /** `MAJ:MIN`, e.g. `8:16`, `253:0`. */
 export type DevT = string;
@@ -167,6 +168,12 @@ export interface ChainLink {
   readonly dev: string;
   readonly devT: DevT;
   readonly kind: 'lv' | 'partition' | 'kpartx' | 'multipath' | 'vm-map' | 'path' | 'dm-other' | 'disk';
+  /**
+   * For dm links (lv, kpartx, dm-other): the live table as `dmsetup table` prints it, without the
+   * `name:` prefix, e.g. `0 2097152 linear 253:3 2048`. decide/ needs it to emit `move-lv`
+   * (the same table with the lower device swapped for the VM's per-VM map). Optional.
+   */
+  readonly table?: string;
 }
 
 export interface VmDisk {
@@ -190,6 +197,19 @@ export interface Vm {
   readonly disks: readonly VmDisk[];
   /** Free-form tags (Proxmox tags) used as a policy source. */
   readonly tags?: readonly string[];
+  /**
+   * Observed cgroup I/O settings of the VM's cgroup (io.max / io.weight on v2; blkio.throttle.* /
+   * blkio.weight on v1), in kernel units. decide/ compares desired with this to keep plans
+   * minimal; absent = not observed (decide/ then always emits set-io-limit / set-io-weight).
+   * `limits` is keyed by the device's MAJ:MIN; a device without an entry has no limit (`max`).
+   */
+  readonly cgroupIo?: VmCgroupIo;
+}
+
+export interface VmCgroupIo {
+  readonly limits: Readonly<Record<DevT, CgroupIoLimit>>;
+  /** Default weight of the cgroup (v2 `io.weight` "default N", v1 `blkio.weight`). */
+  readonly weight?: number;
 }
 
 export interface Diagnostic {
