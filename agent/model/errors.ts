@@ -114,6 +114,11 @@ export class ParseError extends define(
   false,
   'Output of a tool (multipathd, dmsetup, sysfs) did not have the expected format; details name the source and position.',
 ) {}
+export class DmStateChangedError extends define(
+  'VMPATH_E_DM_STATE_CHANGED',
+  true,
+  'A map changed between two reads (dmsetup table vs status disagree: reloaded or removed meanwhile); it is read again on the next reconcile.',
+) {}
 
 // --- host filesystem (sysfs, procfs, cgroupfs) --------------------------------------------------
 export class SysfsReadError extends define(
