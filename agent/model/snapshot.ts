@@ -125,6 +125,8 @@ export interface Transport {
   readonly devLossTmo?: number;
   readonly fastIoFailTmo?: number;
   readonly recoveryTmo?: number;
+  /** NVMe native multipath: the subsystem's `iopolicy` (numa, round-robin, queue-depth). */
+  readonly iopolicy?: string;
 }
 
 export interface IoCounters {
@@ -226,6 +228,8 @@ export interface HostInfo {
   readonly kernel?: string;
   readonly multipathToolsVersion?: string;
   readonly cgroupMode: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Where cgroupfs is mounted (host paths): the v1 blkio controller and/or cgroup2. */
+  readonly cgroupMounts?: { readonly v1Blkio?: string; readonly v2?: string };
 }
 
 export interface HostSnapshot {
