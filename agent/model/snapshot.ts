@@ -176,6 +176,8 @@ export interface ChainLink {
    * (the same table with the lower device swapped for the VM's per-VM map). Optional.
    */
   readonly table?: string;
+  /** For dm links: the device-mapper name (`mpatha`, `pve-vm--101--disk--0`); `dev` is the kernel name. */
+  readonly dmName?: string;
 }
 
 export interface VmDisk {
