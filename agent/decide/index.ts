@@ -1,0 +1,194 @@
+/**
+ * decide(): HostSnapshot + policies + memory + time → Plan. Pure and deterministic.
+ *
+ * Order of work (each step documented in its module):
+ *  1. resolve each VM's policy (policy/resolve.ts); an invalid policy leaves the VM untouched
+ *     with a VMPATH_E_POLICY_INVALID warning;
+ *  2. VMs by priority (desc) then id: per multipathd map, select paths (select.ts) and choose
+ *     the mechanism (mechanism.ts), booking each VM's shares on its paths so later VMs spread;
+ *  3. failover per VM (failover.ts), then queueing per map;
+ *  4. bandwidth: reservations by priority, limits and weights (bandwidth.ts, io.ts).
+ * Only actions whose desired state differs from the snapshot are emitted.
+ */
+import { PolicyInvalidError, VmpathError } from '../model/errors';
+import type { Plan, VmDecision } from '../model/plan';
+import type { VmPolicy } from '../model/policy';
+import type { Vm } from '../model/snapshot';
+import type { DiskAlloc, VmAlloc } from './bandwidth';
+import { allocate } from './bandwidth';
+import type { MapState, QueueWish } from './failover';
+import { decideFailover, emitQueueing } from './failover';
+import { emitIo } from './io';
+import type { MapOutcome } from './mechanism';
+import { applyMechanism } from './mechanism';
+import { PlanBuilder } from './plan-builder';
+import { layersForVm, resolvePolicy } from './policy/resolve';
+import type { LoadBook, Selection } from './select';
+import { book, selectPaths } from './select';
+import { buildTopology, currentGroup, disksOnMap, usablePaths, vmMapKey, vmMapNames } from './topology';
+import type { DecideInput, EngineConfig } from './types';
+import { DEFAULT_ENGINE_CONFIG } from './types';
+
+export function engineConfig(partial?: Partial<EngineConfig>): EngineConfig {
+  return { ...DEFAULT_ENGINE_CONFIG, ...(partial ?? {}) };
+}
+
+function resolveAll(input: DecideInput, plan: PlanBuilder): { vm: Vm; policy: VmPolicy }[] {
+  const out: { vm: Vm; policy: VmPolicy }[] = [];
+  for (const vm of input.snapshot.vms) {
+    try {
+      out.push({ vm, policy: resolvePolicy(layersForVm(input.policies, vm.id), vm.id) });
+    } catch (err) {
+      if (!(err instanceof VmpathError)) throw err;
+      plan.warn(`vm ${vm.id}`, err.code, `${err.message}; vmpath leaves this VM untouched`);
+      plan.decision({
+        vmId: vm.id,
+        paths: {},
+        mechanism: {},
+        state: 'normal',
+        reasons: [`policy invalid: ${err.message}`],
+        inputs: { error: err.toJSON() },
+      });
+    }
+  }
+  return out.sort(
+    (a, b) =>
+      b.policy.priority.value - a.policy.priority.value ||
+      (a.vm.id < b.vm.id ? -1 : a.vm.id > b.vm.id ? 1 : 0),
+  );
+}
+
+export function decide(input: DecideInput): Plan {
+  const cfg = engineConfig(input.config);
+  const topo = buildTopology(input.snapshot);
+  const plan = new PlanBuilder(input.nowMs);
+  const load: LoadBook = { shares: new Map(), vms: new Map() };
+  const selectCtx = {
+    topo,
+    cfg,
+    registry: input.selectors,
+    memory: input.memory,
+    nowMs: input.nowMs,
+    plan,
+    load,
+  };
+  const queueWishes = new Map<string, QueueWish>();
+  const failCtx = {
+    topo,
+    cfg,
+    plan,
+    memory: input.memory,
+    nowMs: input.nowMs,
+    cluster: input.cluster,
+    queueWishes,
+  };
+  const ordinals = new Map<string, number>();
+  const allocs: VmAlloc[] = [];
+  const drafts: {
+    vm: Vm;
+    policy: VmPolicy;
+    decision: Omit<VmDecision, 'state'>;
+    reasons: string[];
+    maps: MapState[];
+  }[] = [];
+
+  for (const { vm, policy } of resolveAll(input, plan)) {
+    const reasons: string[] = [];
+    const paths: Record<string, readonly string[]> = {};
+    const mechanism: Record<string, MapOutcome['mechanism']> = {};
+    const perMap: Record<string, unknown> = {};
+    const maps: MapState[] = [];
+    const disks: DiskAlloc[] = [];
+    for (const name of vmMapNames(topo, vm)) {
+      const map = topo.maps.get(name);
+      if (!map) continue;
+      const ordinal = ordinals.get(name) ?? 0;
+      ordinals.set(name, ordinal + 1);
+      const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
+      const sel: Selection | undefined = selectPaths(selectCtx, vm.id, policy, map, ordinal, previous);
+      const out = applyMechanism({ topo, cfg, plan }, vm, policy, map, sel);
+      book(load, out.paths, policy.shares.value);
+      paths[name] = out.paths;
+      mechanism[name] = out.mechanism;
+      reasons.push(...(sel?.reasons ?? [`map ${name}: no usable path`]), ...out.reasons);
+      const usable = usablePaths(topo, map).length;
+      maps.push({ map, ioMap: out.ioMap, usable });
+      perMap[name] = {
+        wwid: map.wwid,
+        usablePaths: usable,
+        users: topo.usersByMap.get(name) ?? [],
+        previous,
+        selector: sel?.selector,
+        pinned: sel?.pinned ?? false,
+      };
+      for (const d of disksOnMap(vm, name)) disks.push({ devT: d.devT, paths: out.paths });
+    }
+    allocs.push({ vm, policy, disks: dedupeDisks(disks) });
+    drafts.push({
+      vm,
+      policy,
+      reasons,
+      maps,
+      decision: { vmId: vm.id, paths, mechanism, reasons, inputs: { policy, maps: perMap } },
+    });
+  }
+
+  const states = new Map<string, VmDecision['state']>();
+  for (const d of drafts) states.set(d.vm.id, decideFailover(failCtx, d.vm, d.policy, d.maps, d.reasons));
+  emitQueueing(failCtx);
+
+  const bw = allocate(allocs, topo.devices, cfg);
+  for (const p of bw.problems) plan.warn(`vm ${p.vmId}`, p.code, p.message);
+  for (const a of allocs) emitIo({ plan, cfg, nowMs: input.nowMs }, a, bw);
+
+  for (const d of drafts) {
+    const grants = bw.grants.get(d.vm.id);
+    plan.decision({
+      ...d.decision,
+      reasons: d.reasons,
+      state: states.get(d.vm.id) ?? 'normal',
+      inputs: {
+        ...d.decision.inputs,
+        ...(grants ? { reservation: grants } : {}),
+        limits: Object.fromEntries(bw.limits.get(d.vm.id) ?? []),
+      },
+    });
+  }
+  return plan.build();
+}
+
+/** Without memory: the paths the VM uses now (its per-VM map's or its own map's current group). */
+function observedPaths(
+  topo: ReturnType<typeof buildTopology>,
+  vmId: string,
+  name: string,
+): readonly string[] {
+  const base = topo.maps.get(name);
+  const own = topo.vmMaps.get(vmMapKey(vmId, name));
+  const users = topo.usersByMap.get(name) ?? [];
+  const m = own ?? (users.length <= 1 ? base : undefined);
+  if (!m) return [];
+  const g = m.groups.find((x) => x.index === currentGroup(m));
+  return g ? g.paths.filter((p) => p.dmState === 'active').map((p) => p.dev) : [];
+}
+
+function dedupeDisks(disks: DiskAlloc[]): DiskAlloc[] {
+  const byDev = new Map<string, Set<string>>();
+  for (const d of disks) {
+    const s = byDev.get(d.devT) ?? new Set<string>();
+    for (const p of d.paths) s.add(p);
+    byDev.set(d.devT, s);
+  }
+  return [...byDev.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([devT, s]) => ({ devT, paths: [...s].sort() }));
+}
+
+export { memoryAfter } from './memory-after';
+export { resolvePolicy, layersForVm, policyValues } from './policy/resolve';
+export { SelectorRegistry } from './selector';
+export type { PathSelector, PathCandidate, SelectRequest, Disposable, RegisteredSelector } from './selector';
+export { BUILTIN_SELECTORS } from './selectors';
+export { DEFAULT_ENGINE_CONFIG } from './types';
+export type { DecideInput, EngineConfig, ClusterView, ClusterNodeView } from './types';
+export { PolicyInvalidError };

@@ -1,0 +1,67 @@
+/**
+ * cgroup I/O actions for one VM: `set-io-limit` per disk device (the device QEMU opened) and
+ * `set-io-weight` for the cgroup, emitted only when different from what was observed
+ * (Vm.cgroupIo). Unobserved cgroup settings: a limit is emitted unless it is "unlimited"; the
+ * weight unless the shares are the default. Increases of an existing limit are stepped.
+ */
+import type { CgroupRef } from '../model/snapshot';
+import type { BandwidthResult, VmAlloc } from './bandwidth';
+import { normalizeLimit, sameLimit, stepLimit } from './bandwidth';
+import type { PlanBuilder } from './plan-builder';
+import type { EngineConfig } from './types';
+
+export interface IoContext {
+  readonly plan: PlanBuilder;
+  readonly cfg: EngineConfig;
+  readonly nowMs: number;
+}
+
+/** shares → kernel weight: v2 io.weight 1..10000, v1 blkio.weight 10..1000. */
+export function weightFor(cgroup: CgroupRef, shares: number): number {
+  return cgroup.version === 2 ? Math.min(10000, Math.max(1, shares)) : Math.min(1000, Math.max(10, shares));
+}
+
+export function emitIo(ctx: IoContext, a: VmAlloc, bw: BandwidthResult): void {
+  const { vm, policy } = a;
+  const desired = bw.limits.get(vm.id);
+  const cgroup = vm.cgroup;
+  if (!cgroup) {
+    const wants = [...(desired?.values() ?? [])].some((l) => l !== null);
+    if (wants) ctx.plan.warn(`vm ${vm.id}`, 'no-cgroup', 'limits wanted but the VM cgroup is unknown');
+    return;
+  }
+  const origins = [policy.limit.origin, policy.reservation.origin];
+  for (const [devT, want] of [...(desired ?? [])].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    const observed = vm.cgroupIo ? normalizeLimit(vm.cgroupIo.limits[devT]) : undefined;
+    if (observed === undefined && want === null) continue;
+    const { limit, bounded } = stepLimit(observed ?? null, want, ctx.cfg.limitStepFraction);
+    if (observed !== undefined && sameLimit(observed, limit)) continue;
+    if (bounded) ctx.plan.requeueAtMs(ctx.nowMs + ctx.cfg.stepRequeueMs);
+    const what = limit === null ? 'no limit' : JSON.stringify(limit);
+    ctx.plan.add({
+      kind: 'set-io-limit',
+      vmId: vm.id,
+      cgroup,
+      devT,
+      limit,
+      reason:
+        `vm ${vm.id} disk ${devT}: ${what}` +
+        (bounded
+          ? ` (stepped toward ${JSON.stringify(want)}, at most +${ctx.cfg.limitStepFraction * 100}%)`
+          : ''),
+      origins,
+    });
+  }
+  const weight = weightFor(cgroup, policy.shares.value);
+  const seen = vm.cgroupIo?.weight;
+  const skip = seen === undefined ? policy.shares.origin.kind === 'default' : seen === weight;
+  if (!skip)
+    ctx.plan.add({
+      kind: 'set-io-weight',
+      vmId: vm.id,
+      cgroup,
+      weight,
+      reason: `vm ${vm.id}: weight ${weight} from shares ${policy.shares.value}`,
+      origins: [policy.shares.origin],
+    });
+}

@@ -1,0 +1,227 @@
+/**
+ * Mechanism per (VM, multipathd map), DESIGN §3:
+ * - map used by this VM only → `switch-group` to the group holding the chosen path (+ failback manual);
+ * - map shared by several VMs, VM wants its own paths (EngineConfig.perVmMaps) and every disk is an
+ *   LV directly on the map → per-VM map (`create-vm-map`, then `move-lv`), later steered with
+ *   `switch-group` on the per-VM map and path-state mirroring (`fail-path`/`reinstate-path`);
+ * - otherwise → `limits-only` (the VM follows multipathd's group; only cgroup limits apply).
+ * Returns the VM's effective paths on the map (usable paths its I/O goes to).
+ */
+import type { Origin, VmPolicy } from '../model/policy';
+import type { MultipathMap, Vm, VmDisk } from '../model/snapshot';
+import { retargetTable, vmMapTable } from './dm-table';
+import type { PlanBuilder } from './plan-builder';
+import type { Selection } from './select';
+import type { Topology } from './topology';
+import { currentGroup, disksOnMap, pathUsable, vmMapKey } from './topology';
+import type { EngineConfig } from './types';
+
+export type Mechanism = 'switch-group' | 'vm-map' | 'limits-only' | 'none';
+
+export interface MapOutcome {
+  readonly mechanism: Mechanism;
+  /** Usable devices the VM's I/O on this map goes to. */
+  readonly paths: readonly string[];
+  /** The map whose queue_if_no_path governs this VM's I/O (per-VM map if any). */
+  readonly ioMap: string;
+  readonly reasons: readonly string[];
+}
+
+export interface MechanismContext {
+  readonly topo: Topology;
+  readonly cfg: EngineConfig;
+  readonly plan: PlanBuilder;
+}
+
+export function wantsVmMap(cfg: EngineConfig, policy: VmPolicy): boolean {
+  const pinned = policy.pin.value.length > 0;
+  if (cfg.perVmMaps === 'pinned') return pinned;
+  if (cfg.perVmMaps === 'pinned-or-limited')
+    return pinned || policy.limit.value !== undefined || policy.reservation.value !== undefined;
+  return false;
+}
+
+/** Per-path limits (bio-mode per-VM map) are wanted for this VM. */
+export function wantsBio(cfg: EngineConfig, policy: VmPolicy): boolean {
+  return (
+    cfg.perVmMaps === 'pinned-or-limited' &&
+    (policy.limit.value !== undefined || policy.reservation.value !== undefined)
+  );
+}
+
+const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean => {
+  const p = base.groups.flatMap((g) => g.paths).find((x) => x.dev === dev);
+  return p !== undefined && pathUsable(topo, p);
+};
+
+function followGroup(topo: Topology, map: MultipathMap, reasons: string[]): string[] {
+  const cur = currentGroup(map);
+  const order = [...map.groups].sort((a, b) =>
+    a.index === cur ? -1 : b.index === cur ? 1 : a.index - b.index,
+  );
+  for (const g of order) {
+    const ps = g.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
+    if (ps.length) {
+      reasons.push(`follows map ${map.name} group ${g.index}`);
+      return ps;
+    }
+  }
+  return [];
+}
+
+/** An LV directly on `base` (the only stacking a per-VM map can be slid under). */
+function lvOn(disk: VmDisk, lowerDevT: string): { lv: string; table: string } | undefined {
+  const [top, next] = disk.chain;
+  if (!top || top.kind !== 'lv' || !top.table || !next || next.devT !== lowerDevT) return undefined;
+  return { lv: top.dev, table: top.table };
+}
+
+export function applyMechanism(
+  ctx: MechanismContext,
+  vm: Vm,
+  policy: VmPolicy,
+  map: MultipathMap,
+  sel: Selection | undefined,
+): MapOutcome {
+  const { topo, cfg, plan } = ctx;
+  const reasons: string[] = [];
+  const origins: Origin[] = [policy.selector.origin, ...(sel?.pinned ? [policy.pin.origin] : [])];
+  const users = topo.usersByMap.get(map.name) ?? [];
+  const existing = topo.vmMaps.get(vmMapKey(vm.id, map.name));
+  const disks = disksOnMap(vm, map.name);
+
+  if (existing) {
+    if (!wantsVmMap(cfg, policy) || users.length <= 1) {
+      reasons.push(`per-VM map ${existing.name} no longer wanted: moving LVs back and removing it`);
+      for (const d of disks) {
+        const lv = lvOn(d, existing.devT);
+        const table = lv && retargetTable(lv.table, existing.devT, map.devT);
+        if (lv && table)
+          plan.add({ kind: 'move-lv', vmId: vm.id, lv: lv.lv, table, reason: reasons[0] as string, origins });
+      }
+      plan.add({
+        kind: 'remove-vm-map',
+        vmId: vm.id,
+        name: existing.name,
+        reason: reasons[0] as string,
+        origins,
+      });
+      return { mechanism: 'limits-only', paths: followGroup(topo, map, reasons), ioMap: map.name, reasons };
+    }
+    for (const g of existing.groups)
+      for (const p of g.paths) {
+        const up = baseUsable(topo, map, p.dev);
+        if (up && p.dmState === 'failed')
+          plan.add({
+            kind: 'reinstate-path',
+            map: existing.name,
+            dev: p.dev,
+            reason: `path ${p.dev} is usable again on ${map.name}`,
+            origins: [],
+          });
+        if (!up && p.dmState === 'active')
+          plan.add({
+            kind: 'fail-path',
+            map: existing.name,
+            dev: p.dev,
+            reason: `path ${p.dev} is not usable on ${map.name}`,
+            origins: [],
+          });
+      }
+    for (const d of disks) {
+      const lv = lvOn(d, map.devT);
+      const table = lv && retargetTable(lv.table, map.devT, existing.devT);
+      if (lv && table) {
+        const why = `LV ${lv.lv} is back on the shared map ${map.name} (refresh?): moving it to ${existing.name}`;
+        plan.add({ kind: 'move-lv', vmId: vm.id, lv: lv.lv, table, reason: why, origins });
+        reasons.push(why);
+      }
+    }
+    if (!sel) return { mechanism: 'vm-map', paths: [], ioMap: existing.name, reasons };
+    const target = existing.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
+    if (!target)
+      return {
+        mechanism: 'vm-map',
+        paths: [],
+        ioMap: existing.name,
+        reasons: [...reasons, 'chosen path missing from per-VM map'],
+      };
+    if (currentGroup(existing) !== target.index) {
+      const why = `vm ${vm.id}: per-VM map ${existing.name} to group ${target.index} (${sel.chosen.join(',')})`;
+      plan.add({ kind: 'switch-group', map: existing.name, group: target.index, reason: why, origins });
+      reasons.push(why);
+    }
+    const paths = target.paths.filter((p) => baseUsable(topo, map, p.dev)).map((p) => p.dev);
+    return { mechanism: 'vm-map', paths, ioMap: existing.name, reasons };
+  }
+
+  if (users.length <= 1) {
+    if (!sel) return { mechanism: 'switch-group', paths: [], ioMap: map.name, reasons };
+    const target = map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
+    if (!target) return { mechanism: 'none', paths: [], ioMap: map.name, reasons };
+    if (map.failback !== 'manual')
+      plan.add({
+        kind: 'set-failback-manual',
+        map: map.name,
+        reason: `map ${map.name} is owned by vm ${vm.id}: failback manual keeps vmpath's group choice`,
+        origins,
+      });
+    if (currentGroup(map) !== target.index) {
+      const why = `vm ${vm.id} owns map ${map.name}: switch to group ${target.index} holding ${sel.chosen[0]}`;
+      plan.add({ kind: 'switch-group', map: map.name, group: target.index, reason: why, origins });
+      reasons.push(why);
+    }
+    const paths = target.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
+    return { mechanism: 'switch-group', paths, ioMap: map.name, reasons };
+  }
+
+  if (wantsVmMap(cfg, policy)) {
+    const lvs = disks.map((d) => lvOn(d, map.devT));
+    if (lvs.every((x) => x !== undefined) && lvs.length > 0) {
+      if (!sel) return { mechanism: 'limits-only', paths: [], ioMap: map.name, reasons };
+      const name = `${map.name}-vm${vm.id}`;
+      const table = vmMapTable(map, sel.chosen, wantsBio(cfg, policy));
+      const why = `map ${map.name} is shared by ${users.length} VMs: per-VM map ${name} for vm ${vm.id} on ${sel.chosen.join(',')}`;
+      plan.add({
+        kind: 'create-vm-map',
+        vmId: vm.id,
+        baseMap: map.name,
+        name,
+        uuid: `vmpath-${vm.id}-${map.wwid}`,
+        table,
+        reason: why,
+        origins,
+      });
+      for (const g of map.groups)
+        for (const p of g.paths)
+          if (!pathUsable(topo, p))
+            plan.add({
+              kind: 'fail-path',
+              map: name,
+              dev: p.dev,
+              reason: `path ${p.dev} is not usable on ${map.name}`,
+              origins: [],
+            });
+      for (const lv of lvs) {
+        const t = retargetTable(lv.table, map.devT, `/dev/mapper/${name}`) as string;
+        plan.add({
+          kind: 'move-lv',
+          vmId: vm.id,
+          lv: lv.lv,
+          table: t,
+          reason: `LV ${lv.lv} onto ${name}`,
+          origins,
+        });
+      }
+      reasons.push(why);
+      return { mechanism: 'vm-map', paths: [...sel.chosen], ioMap: name, reasons };
+    }
+    reasons.push(
+      `map ${map.name} is shared but a disk is not an LV directly on it (or its table is unknown): limits only`,
+    );
+    plan.warn(`vm ${vm.id}`, 'vm-map-unsupported', reasons[reasons.length - 1] as string);
+  } else {
+    reasons.push(`map ${map.name} is shared by ${users.length} VMs and vm ${vm.id} has no pin: limits only`);
+  }
+  return { mechanism: 'limits-only', paths: followGroup(topo, map, reasons), ioMap: map.name, reasons };
+}

@@ -1,0 +1,196 @@
+/**
+ * Path selection for one VM on one multipathd map: usable paths → eligible (hold-down and flap
+ * damping, except paths the VM already uses) → pinned subset if any pin matches → the VM's
+ * selector (fallback on error) → stability (keep the previous choice unless the gain beats the
+ * threshold). Returns the ordered chosen devices with the reasons.
+ */
+import type { AgentMemory } from '../model/memory';
+import type { PinTarget, VmPolicy } from '../model/policy';
+import type { MultipathMap } from '../model/snapshot';
+import type { PlanBuilder } from './plan-builder';
+import type { PathCandidate, SelectRequest, SelectorRegistry } from './selector';
+import { pinRank } from './selectors/pins';
+import type { Topology } from './topology';
+import { usablePaths } from './topology';
+import type { EngineConfig } from './types';
+
+/** Load already steered to each path device in this plan. */
+export interface LoadBook {
+  readonly shares: Map<string, number>;
+  readonly vms: Map<string, number>;
+}
+
+export interface SelectContext {
+  readonly topo: Topology;
+  readonly cfg: EngineConfig;
+  readonly registry: SelectorRegistry;
+  readonly memory: AgentMemory;
+  readonly nowMs: number;
+  readonly plan: PlanBuilder;
+  readonly load: LoadBook;
+}
+
+export interface Selection {
+  readonly chosen: readonly string[];
+  readonly selector: string;
+  readonly pinned: boolean;
+  readonly reasons: readonly string[];
+}
+
+export function dampedReason(ctx: SelectContext, dev: string): string | undefined {
+  const h = ctx.memory.paths[dev];
+  if (!h) return undefined;
+  const { holdDownSeconds, flapWindowSeconds, maxFlaps } = ctx.cfg;
+  if (h.usable && h.lastChangeMs > 0 && ctx.nowMs - h.lastChangeMs < holdDownSeconds * 1000)
+    return `came back ${Math.round((ctx.nowMs - h.lastChangeMs) / 1000)}s ago (hold-down ${holdDownSeconds}s)`;
+  const flaps = h.transitionsMs.filter((t) => t > ctx.nowMs - flapWindowSeconds * 1000).length;
+  if (flaps > maxFlaps) return `flapped ${flaps}x in ${flapWindowSeconds}s (max ${maxFlaps})`;
+  return undefined;
+}
+
+function candidate(ctx: SelectContext, map: MultipathMap, dev: string, devT: string): PathCandidate {
+  const d = ctx.topo.devices.get(dev);
+  const group = map.groups.find((g) => g.paths.some((p) => p.dev === dev))?.index ?? 1;
+  return {
+    dev,
+    devT,
+    group,
+    adapter: d?.transport.adapter,
+    fabric: d?.fabric,
+    targetPort: d?.transport.targetPort,
+    inflight: d ? d.inflight.read + d.inflight.write : 0,
+    capacityMBps: d?.capacityMBps ?? ctx.cfg.defaultPathCapacityMBps,
+    assignedShares: ctx.load.shares.get(dev) ?? 0,
+    assignedVms: ctx.load.vms.get(dev) ?? 0,
+  };
+}
+
+function describePins(pins: readonly PinTarget[]): string {
+  return pins
+    .map((p) => (p.kind === 'group' ? `group:${p.index}` : `${p.kind}:${Object.values(p)[1]}`))
+    .join(',');
+}
+
+function runSelector(ctx: SelectContext, id: string, req: SelectRequest, reasons: string[]): string[] {
+  const tryOne = (sid: string): string[] | string => {
+    const entry = ctx.registry.get(sid);
+    if (!entry) return `selector ${sid} is not registered`;
+    try {
+      const names = new Set(req.candidates.map((c) => c.dev));
+      const out = [...new Set(entry.selector.select(req))].filter((d) => names.has(d));
+      return out.length > 0 ? out : `selector ${sid} (${entry.owner}) returned no usable path`;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      ctx.plan.warn(
+        `plugin ${entry.owner}`,
+        'VMPATH_E_PLUGIN_ACTIVATION',
+        `selector ${sid} threw for vm ${req.vmId} map ${req.map}: ${msg}`,
+      );
+      return `selector ${sid} (${entry.owner}) failed: ${msg}`;
+    }
+  };
+  const first = tryOne(id);
+  if (typeof first !== 'string') return first;
+  reasons.push(`${first}; fell back to ${ctx.cfg.fallbackSelector}`);
+  ctx.plan.warn(`vm ${req.vmId}`, 'selector-fallback', `${first}; using ${ctx.cfg.fallbackSelector}`);
+  const second = id === ctx.cfg.fallbackSelector ? 'same' : tryOne(ctx.cfg.fallbackSelector);
+  if (typeof second !== 'string') return second;
+  return req.candidates.slice(0, req.want).map((c) => c.dev);
+}
+
+function meanLoad(cands: ReadonlyMap<string, PathCandidate>, devs: readonly string[]): number {
+  let sum = 0;
+  for (const d of devs) {
+    const c = cands.get(d);
+    if (c) sum += c.assignedShares / Math.max(c.capacityMBps, 1);
+  }
+  return devs.length ? sum / devs.length : 0;
+}
+
+/** Choose paths for (vm, map); undefined when the map has no usable path. */
+export function selectPaths(
+  ctx: SelectContext,
+  vmId: string,
+  policy: VmPolicy,
+  map: MultipathMap,
+  ordinal: number,
+  previous: readonly string[],
+): Selection | undefined {
+  const usable = usablePaths(ctx.topo, map);
+  if (usable.length === 0) return undefined;
+  const reasons: string[] = [];
+  const prev = new Set(previous);
+  let eligible = usable.filter((p) => {
+    if (prev.has(p.dev)) return true;
+    const why = dampedReason(ctx, p.dev);
+    if (why) reasons.push(`path ${p.dev} not used for new assignments: ${why}`);
+    return !why;
+  });
+  if (eligible.length === 0) {
+    reasons.push('every usable path is damped; using them anyway');
+    eligible = usable;
+  }
+  let cands = eligible
+    .map((p) => candidate(ctx, map, p.dev, p.devT))
+    .sort((a, b) => (a.dev < b.dev ? -1 : 1));
+  const pins = policy.pin.value;
+  let pinned = false;
+  if (pins.length > 0) {
+    const matching = cands.filter((c) => pinRank(c, pins) >= 0);
+    if (matching.length > 0) {
+      cands = matching;
+      pinned = true;
+      reasons.push(`pinned to ${describePins(pins)} (${matching.map((c) => c.dev).join(',')})`);
+    } else {
+      reasons.push(`pinned paths ${describePins(pins)} not usable on map ${map.name}; using others`);
+      ctx.plan.warn(
+        `vm ${vmId}`,
+        'pin-unavailable',
+        `no usable path of map ${map.name} matches pin ${describePins(pins)}`,
+      );
+    }
+  }
+  const minWant = Math.max(policy.minPaths.value, 1);
+  const want = Math.min(cands.length, pinned ? Math.max(minWant, cands.length) : minWant);
+  const selectorId = policy.selector.value;
+  const req: SelectRequest = {
+    vmId,
+    map: map.name,
+    wwid: map.wwid,
+    candidates: cands,
+    want,
+    pins,
+    priority: policy.priority.value,
+    shares: policy.shares.value,
+    previous,
+    ordinal,
+  };
+  let chosen = runSelector(ctx, selectorId, req, reasons);
+  const byDev = new Map(cands.map((c) => [c.dev, c]));
+  const prevValid = previous.length > 0 && previous.every((d) => byDev.has(d));
+  const sameSet = prevValid && chosen.length === previous.length && chosen.every((d) => prev.has(d));
+  if (prevValid && !sameSet) {
+    const before = meanLoad(byDev, previous);
+    const gain = before > 0 ? (before - meanLoad(byDev, chosen)) / before : 0;
+    if (gain < ctx.cfg.rebalanceGainThreshold) {
+      reasons.push(
+        `kept previous paths ${previous.join(',')}: gain ${gain.toFixed(2)} < threshold ${ctx.cfg.rebalanceGainThreshold}`,
+      );
+      chosen = [...previous];
+    } else {
+      reasons.push(`moved from ${previous.join(',')}: gain ${gain.toFixed(2)}`);
+    }
+  } else if (previous.length > 0 && !prevValid) {
+    reasons.push(`previous paths ${previous.join(',')} no longer all usable/eligible: reselected`);
+  }
+  reasons.push(`selector ${selectorId} chose ${chosen.join(',')} on map ${map.name}`);
+  return { chosen, selector: selectorId, pinned, reasons };
+}
+
+/** Record that a VM with `shares` now uses `devs`. */
+export function book(load: LoadBook, devs: readonly string[], shares: number): void {
+  for (const d of devs) {
+    load.shares.set(d, (load.shares.get(d) ?? 0) + shares);
+    load.vms.set(d, (load.vms.get(d) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Indexes over a HostSnapshot that every decision step uses: maps by name, path devices by
+ * name, which VMs use which multipathd map, and the per-VM maps vmpath already created.
+ * Built once per decide() call; all iteration orders are sorted so plans are deterministic.
+ */
+import type { HostSnapshot, MapPath, MultipathMap, PathDevice, Vm, VmDisk } from '../model/snapshot';
+import { isPathUsable } from '../model/snapshot';
+
+export interface Topology {
+  readonly snapshot: HostSnapshot;
+  readonly maps: ReadonlyMap<string, MultipathMap>;
+  readonly devices: ReadonlyMap<string, PathDevice>;
+  /** multipathd map name → ids of VMs with a disk on it, sorted. */
+  readonly usersByMap: ReadonlyMap<string, readonly string[]>;
+  /** `${vmId}\u0000${baseMap}` → the vmpath per-VM map. */
+  readonly vmMaps: ReadonlyMap<string, MultipathMap>;
+  readonly vms: ReadonlyMap<string, Vm>;
+}
+
+export const vmMapKey = (vmId: string, baseMap: string): string => `${vmId}\u0000${baseMap}`;
+
+export function buildTopology(snapshot: HostSnapshot): Topology {
+  const maps = new Map<string, MultipathMap>();
+  const vmMaps = new Map<string, MultipathMap>();
+  for (const m of snapshot.maps) {
+    maps.set(m.name, m);
+    if (m.owner === 'vmpath' && m.perVm) vmMaps.set(vmMapKey(m.perVm.vmId, m.perVm.baseMap), m);
+  }
+  const devices = new Map<string, PathDevice>();
+  for (const d of snapshot.paths) devices.set(d.dev, d);
+  const users = new Map<string, Set<string>>();
+  const vms = new Map<string, Vm>();
+  for (const vm of snapshot.vms) {
+    vms.set(vm.id, vm);
+    for (const disk of vm.disks)
+      for (const name of disk.maps) {
+        const set = users.get(name) ?? new Set<string>();
+        set.add(vm.id);
+        users.set(name, set);
+      }
+  }
+  const usersByMap = new Map<string, readonly string[]>();
+  for (const [name, set] of users) usersByMap.set(name, [...set].sort());
+  return { snapshot, maps, devices, usersByMap, vmMaps, vms };
+}
+
+export function pathUsable(topo: Topology, p: MapPath): boolean {
+  return isPathUsable(p, topo.devices.get(p.dev));
+}
+
+/** Usable paths of a map in table order. */
+export function usablePaths(topo: Topology, map: MultipathMap): MapPath[] {
+  return map.groups.flatMap((g) => g.paths.filter((p) => pathUsable(topo, p)));
+}
+
+/** The VM's disks on a given multipathd map. */
+export function disksOnMap(vm: Vm, map: string): VmDisk[] {
+  return vm.disks.filter((d) => d.maps.includes(map));
+}
+
+/** The multipathd maps a VM uses, sorted by name (only maps present in the snapshot). */
+export function vmMapNames(topo: Topology, vm: Vm): string[] {
+  const names = new Set<string>();
+  for (const d of vm.disks) for (const m of d.maps) if (topo.maps.has(m)) names.add(m);
+  return [...names].sort();
+}
+
+/** The group the kernel uses now (next group wins: it changes at once on switch_group). */
+export function currentGroup(map: MultipathMap): number | undefined {
+  return map.nextGroup ?? map.activeGroup;
+}
