@@ -1,0 +1,134 @@
+/**
+ * observe/: read a host (real, simulated or captured) into one immutable HostSnapshot.
+ *
+ * `observeHost` reads per-host things once (/sys/block, /proc, pidfiles, the multipath commands)
+ * and per-object things with bounded concurrency, so cost grows linearly with maps, paths and VMs.
+ * It never throws for host trouble: every problem (a process that exits mid-scan, a cgroup that
+ * disappears, permission errors, garbage files, multipathd down) becomes a Diagnostic in a partial
+ * snapshot. Every file read has a timeout (GuardedHostFs), every command one too.
+ */
+import type { Clock, CommandRunner, HostFs } from '../model/seams';
+import { freezeSnapshot, type DevT, type HostSnapshot, type PathDevice, type Vm } from '../model/snapshot';
+import { diskResolver } from './chains';
+import { mapLimit } from './concurrency';
+import { DiagnosticSink } from './diagnostics';
+import { GuardedHostFs } from './guarded-fs';
+import { readHostFacts } from './host-info';
+import { readAllDmTables, readMultipathInputs } from './multipath-adapter';
+import { assembleMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
+import type { BlockIndex, BlockNode } from './sysfs/block-index';
+import { scanBlockDevices } from './sysfs/block-index';
+import { NVME_PATH, readPathDevice } from './sysfs/path-devices';
+import { TransportReader } from './sysfs/transport';
+import { readVms } from './vms';
+
+export interface ObserveContext {
+  readonly fs: HostFs;
+  readonly runner: CommandRunner;
+  readonly clock: Clock;
+}
+
+export interface ObserveOptions {
+  /** Reads in flight at once (files, per fan-out). Default 32. */
+  readonly concurrency?: number;
+  /** Per file-operation timeout in ms. Default 5000. */
+  readonly readTimeoutMs?: number;
+}
+
+function dmFacts(index: BlockIndex): Map<string, DmDeviceFacts> {
+  const out = new Map<string, DmDeviceFacts>();
+  for (const node of index.byDmName.values()) {
+    const dm = node.dm as NonNullable<BlockNode['dm']>;
+    out.set(dm.name, {
+      name: dm.name,
+      dm: node.name,
+      devT: node.devT,
+      uuid: dm.uuid ?? '',
+      holders: node.holders,
+      suspended: dm.suspended,
+    });
+  }
+  return out;
+}
+
+/** Path devices worth describing: slaves of multipath / per-VM maps, devices in map tables, NVMe paths. */
+function pathNodes(index: BlockIndex, mapPathDevTs: ReadonlySet<DevT>): BlockNode[] {
+  const names = new Set<string>();
+  for (const node of index.byName.values()) {
+    const role = node.dm?.role.kind;
+    if (role === 'multipath' || role === 'vm-map') for (const s of node.slaves) names.add(s);
+    if (!node.dm && (mapPathDevTs.has(node.devT) || NVME_PATH.test(node.name))) names.add(node.name);
+  }
+  return [...names]
+    .map((n) => index.byName.get(n))
+    .filter((n): n is BlockNode => n !== undefined && !n.dm)
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+export async function observeHost(ctx: ObserveContext, options: ObserveOptions = {}): Promise<HostSnapshot> {
+  const takenAtMs = ctx.clock.nowMs();
+  const concurrency = options.concurrency ?? 32;
+  const fs = new GuardedHostFs(ctx.fs, options.readTimeoutMs ?? 5000);
+  const diag = new DiagnosticSink();
+
+  const factsP = readHostFacts(fs, diag);
+  const indexP = scanBlockDevices(fs, diag, concurrency);
+  const inputsP = readMultipathInputs(ctx.runner, diag);
+  const facts = await factsP;
+  const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups });
+  const [index, inputs] = await Promise.all([indexP, inputsP]);
+
+  const pathNames = new Map<DevT, string>();
+  for (const node of index.byName.values()) if (!node.dm) pathNames.set(node.devT, node.name);
+  const assembled = assembleMultipathMaps({ ...inputs, devices: dmFacts(index), pathNames });
+  for (const d of assembled.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
+  const maps = assembled.maps;
+
+  const mapPathDevTs = new Set(maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((p) => p.devT))));
+  const transports = new TransportReader(fs);
+  const pathResults = await mapLimit(pathNodes(index, mapPathDevTs), concurrency, async (node) => {
+    try {
+      return await readPathDevice(fs, node, transports, diag);
+    } catch (err) {
+      diag.error(`path ${node.name}`, err);
+      return undefined;
+    }
+  });
+  const paths = pathResults.filter((p): p is PathDevice => p !== undefined);
+
+  const observed = await vmsP;
+  const stacked = new Set(['lv', 'kpartx', 'dm-other']);
+  const needsTables = observed.some((o) =>
+    o.openDevTs.some((d) => stacked.has(index.byDevT.get(d)?.dm?.role.kind ?? '')),
+  );
+  const tables = needsTables ? await readAllDmTables(ctx.runner, diag) : undefined;
+  const resolve = diskResolver({
+    index,
+    diag,
+    multipathNames: new Set(maps.filter((m) => m.owner === 'multipathd').map((m) => m.name)),
+    ...(tables ? { tables } : {}),
+  });
+  const vms: Vm[] = await mapLimit(observed, concurrency, async (o) => ({
+    ...o.vm,
+    disks: await Promise.all(o.openDevTs.map(resolve)),
+  }));
+  vms.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+
+  return freezeSnapshot({
+    takenAtMs,
+    host: {
+      hostname: facts.hostname,
+      ...(facts.kernel !== undefined ? { kernel: facts.kernel } : {}),
+      ...(inputs.version !== undefined ? { multipathToolsVersion: inputs.version } : {}),
+      cgroupMode: facts.cgroups.mode,
+      cgroupMounts: {
+        ...(facts.cgroups.v1Blkio !== undefined ? { v1Blkio: facts.cgroups.v1Blkio } : {}),
+        ...(facts.cgroups.v2 !== undefined ? { v2: facts.cgroups.v2 } : {}),
+      },
+    },
+    maps,
+    paths,
+    vms,
+    diagnostics: diag.list(),
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Reading host files for observe/: every errno becomes a typed error (never a message match), and
+ * "absent" is a value, not an exception, where absence is normal (optional sysfs attributes).
+ *
+ * Classification:
+ * - under `/proc/<pid>/`: ENOENT/ESRCH → ProcessVanishedError (the process exited mid-scan);
+ * - under a cgroup mount: ENOENT → CgroupGoneError;
+ * - EACCES/EPERM, EIO, anything else → SysfsReadError (details carry path and errno).
+ */
+import { CgroupGoneError, ProcessVanishedError, SysfsReadError, VmpathError } from '../model/errors';
+import type { HostFs } from '../model/seams';
+
+const PROC_PID = /^\/proc\/(\d+)(\/|$)/;
+const CGROUP_FS = /^\/sys\/fs\/cgroup(\/|$)/;
+
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isMissing(err: unknown): boolean {
+  const code = errnoOf(err);
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ESRCH';
+}
+
+/** Turn whatever a HostFs call threw for `path` into a VmpathError. */
+export function classifyFsError(path: string, err: unknown): VmpathError {
+  if (err instanceof VmpathError) return err;
+  const errno = errnoOf(err);
+  const details = { path, errno: errno ?? 'unknown' };
+  const pid = PROC_PID.exec(path);
+  if (pid && isMissing(err)) {
+    return new ProcessVanishedError(`process ${pid[1]} exited while reading ${path}`, details, err);
+  }
+  if (CGROUP_FS.test(path) && isMissing(err)) {
+    return new CgroupGoneError(`cgroup path ${path} disappeared`, details, err);
+  }
+  const why = errno === 'EACCES' || errno === 'EPERM' ? 'permission denied' : (errno ?? String(err));
+  return new SysfsReadError(`cannot read ${path}: ${why}`, details, err);
+}
+
+/** Read a file that must exist; throws a classified VmpathError. */
+export async function readRequired(fs: HostFs, path: string): Promise<string> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    throw classifyFsError(path, err);
+  }
+}
+
+/** Read an optional attribute: `undefined` when absent (ENOENT/ENOTDIR); other errors throw classified. */
+export async function readOptional(fs: HostFs, path: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    if (isMissing(err) && !PROC_PID.test(path)) return undefined;
+    throw classifyFsError(path, err);
+  }
+}
+
+/** Trimmed optional attribute; empty text counts as absent. */
+export async function readAttr(fs: HostFs, path: string): Promise<string | undefined> {
+  const text = await readOptional(fs, path);
+  const value = text?.trim();
+  return value ? value : undefined;
+}
+
+/** List a directory; `[]` when it does not exist (a sysfs dir like holders/ may be absent). */
+export async function listOptional(fs: HostFs, path: string): Promise<string[]> {
+  try {
+    return await fs.readdir(path);
+  } catch (err) {
+    if (isMissing(err) && !PROC_PID.test(path)) return [];
+    throw classifyFsError(path, err);
+  }
+}
+
+/** List a directory that must exist; throws classified. */
+export async function listRequired(fs: HostFs, path: string): Promise<string[]> {
+  try {
+    return await fs.readdir(path);
+  } catch (err) {
+    throw classifyFsError(path, err);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * One pass over /sys/block: every block device's MAJ:MIN, and for dm devices their name, uuid
+ * (→ role), suspended flag, slaves and holders. Partitions (`/sys/block/<disk>/<part>/partition`)
+ * are read lazily, only when a chain meets a device that is not a whole disk — most hosts never
+ * need them, and a large host has thousands of path disks.
+ */
+import { validateBlockDevName } from '../../model/names';
+import type { HostFs } from '../../model/seams';
+import type { DevT } from '../../model/snapshot';
+import { mapLimit } from '../concurrency';
+import type { DiagnosticSink } from '../diagnostics';
+import { classifyDmUuid, parseDevT, type DmRole } from '../parse/block-files';
+import { listOptional, listRequired, readAttr, readRequired } from '../read';
+
+export interface DmInfo {
+  readonly name: string;
+  readonly uuid?: string;
+  readonly suspended: boolean;
+  readonly role: DmRole;
+}
+
+export interface BlockNode {
+  /** Kernel name: `sda`, `dm-3`, `sda1`, `nvme0c0n1`. */
+  readonly name: string;
+  readonly devT: DevT;
+  readonly slaves: readonly string[];
+  readonly holders: readonly string[];
+  readonly dm?: DmInfo;
+  /** For partitions: the whole disk and the partition number. */
+  readonly partitionOf?: string;
+  readonly partition?: number;
+}
+
+export class BlockIndex {
+  readonly byName = new Map<string, BlockNode>();
+  readonly byDevT = new Map<DevT, BlockNode>();
+  readonly byDmName = new Map<string, BlockNode>();
+  private partitionScan?: Promise<void>;
+
+  constructor(
+    private readonly fs: HostFs,
+    private readonly diag: DiagnosticSink,
+    private readonly concurrency: number,
+  ) {}
+
+  add(node: BlockNode): void {
+    this.byName.set(node.name, node);
+    if (!this.byDevT.has(node.devT)) this.byDevT.set(node.devT, node);
+    if (node.dm) this.byDmName.set(node.dm.name, node);
+  }
+
+  /** Whole disks and dm devices (not partitions), in /sys/block order. */
+  disks(): BlockNode[] {
+    return [...this.byName.values()].filter((n) => n.partitionOf === undefined);
+  }
+
+  /** A node by MAJ:MIN, scanning partitions the first time a MAJ:MIN is not a whole disk. */
+  async nodeByDevT(devT: DevT): Promise<BlockNode | undefined> {
+    const hit = this.byDevT.get(devT);
+    if (hit) return hit;
+    await this.scanPartitions();
+    return this.byDevT.get(devT);
+  }
+
+  /** A node by kernel name (slaves/ entries name partitions too). */
+  async nodeByName(name: string): Promise<BlockNode | undefined> {
+    const hit = this.byName.get(name);
+    if (hit) return hit;
+    await this.scanPartitions();
+    return this.byName.get(name);
+  }
+
+  private scanPartitions(): Promise<void> {
+    this.partitionScan ??= this.readPartitions();
+    return this.partitionScan;
+  }
+
+  private async readPartitions(): Promise<void> {
+    const disks = this.disks().filter((n) => !n.dm);
+    await mapLimit(disks, this.concurrency, async (disk) => {
+      try {
+        const entries = await listOptional(this.fs, `/sys/block/${disk.name}`);
+        for (const part of entries.filter((e) => e.startsWith(disk.name) && e !== disk.name)) {
+          const base = `/sys/block/${disk.name}/${part}`;
+          const number = await readAttr(this.fs, `${base}/partition`);
+          if (number === undefined || !/^\d+$/.test(number)) continue;
+          const devT = parseDevT(await readRequired(this.fs, `${base}/dev`), `${base}/dev`);
+          const holders = await listOptional(this.fs, `${base}/holders`);
+          this.add({
+            name: part,
+            devT,
+            slaves: [],
+            holders,
+            partitionOf: disk.name,
+            partition: Number(number),
+          });
+        }
+      } catch (err) {
+        this.diag.error(`disk ${disk.name}`, err);
+      }
+    });
+  }
+}
+
+async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
+  const base = `/sys/block/${name}`;
+  const devT = parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
+  if (!name.startsWith('dm-')) return { name, devT, slaves: [], holders: [] };
+  const [dmName, uuid, suspended, slaves, holders] = await Promise.all([
+    readAttr(fs, `${base}/dm/name`),
+    readAttr(fs, `${base}/dm/uuid`),
+    readAttr(fs, `${base}/dm/suspended`),
+    listOptional(fs, `${base}/slaves`),
+    listOptional(fs, `${base}/holders`),
+  ]);
+  const dm: DmInfo = {
+    name: dmName ?? name,
+    ...(uuid !== undefined ? { uuid } : {}),
+    suspended: suspended === '1',
+    role: classifyDmUuid(uuid),
+  };
+  return { name, devT, slaves, holders, dm };
+}
+
+/** Read /sys/block. A device that vanishes or has garbage attributes is left out with a diagnostic. */
+export async function scanBlockDevices(
+  fs: HostFs,
+  diag: DiagnosticSink,
+  concurrency: number,
+): Promise<BlockIndex> {
+  const index = new BlockIndex(fs, diag, concurrency);
+  let names: string[];
+  try {
+    names = await listRequired(fs, '/sys/block');
+  } catch (err) {
+    diag.error('host', err, 'error');
+    return index;
+  }
+  const nodes = await mapLimit(names, concurrency, async (name) => {
+    try {
+      validateBlockDevName(name);
+      return await readNode(fs, name);
+    } catch (err) {
+      diag.error(`block ${name.slice(0, 40)}`, err);
+      return undefined;
+    }
+  });
+  for (const node of nodes) if (node) index.add(node);
+  return index;
+}

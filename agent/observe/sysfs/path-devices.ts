@@ -1,0 +1,117 @@
+/**
+ * Path devices as sysfs describes them: SCSI disks under dm-multipath maps (`device/state`,
+ * ALUA `device/access_state`, `inflight`, `stat`, transport) and NVMe native-multipath paths
+ * `nvmeXcYnZ` (controller state, `ana_state`, subsystem iopolicy). Read-only.
+ */
+import type { HostFs } from '../../model/seams';
+import type { AluaState, DeviceState, PathDevice, Transport } from '../../model/snapshot';
+import type { DiagnosticSink } from '../diagnostics';
+import { parseBlockStat, parseInflight } from '../parse/block-files';
+import { classifyFsError, readAttr } from '../read';
+import type { BlockNode } from './block-index';
+import type { TransportReader } from './transport';
+
+const DEVICE_STATES: ReadonlySet<string> = new Set<DeviceState>([
+  'running',
+  'offline',
+  'blocked',
+  'transport-offline',
+  'created',
+  'cancel',
+  'deleted',
+  'quiesce',
+  'created-blocked',
+  'live',
+  'connecting',
+  'resetting',
+  'dead',
+]);
+const ALUA_STATES: ReadonlySet<string> = new Set<AluaState>([
+  'active/optimized',
+  'active/non-optimized',
+  'standby',
+  'unavailable',
+  'lba-dependent',
+  'offline',
+  'transitioning',
+]);
+/** NVMe ANA states in ALUA terms. */
+const ANA_TO_ALUA: Readonly<Record<string, AluaState>> = {
+  optimized: 'active/optimized',
+  'non-optimized': 'active/non-optimized',
+  inaccessible: 'unavailable',
+  'persistent-loss': 'offline',
+  change: 'transitioning',
+};
+
+export const NVME_PATH = /^nvme\d+c\d+n\d+$/;
+
+function deviceState(text: string | undefined, dev: string, diag: DiagnosticSink): DeviceState {
+  if (text === undefined) return 'unknown';
+  if (DEVICE_STATES.has(text)) return text as DeviceState;
+  diag.add('warn', `path ${dev}`, `unknown device state ${JSON.stringify(text.slice(0, 40))}`);
+  return 'unknown';
+}
+
+async function realpathOf(fs: HostFs, path: string): Promise<string> {
+  try {
+    return await fs.realpath(path);
+  } catch (err) {
+    throw classifyFsError(path, err);
+  }
+}
+
+/** Read one path device. Garbage in stat/inflight becomes a diagnostic and an absent field. */
+export async function readPathDevice(
+  fs: HostFs,
+  node: BlockNode,
+  transports: TransportReader,
+  diag: DiagnosticSink,
+): Promise<PathDevice> {
+  const base = `/sys/block/${node.name}`;
+  const nvme = NVME_PATH.test(node.name);
+  const [stateText, accessText, inflightText, statText] = await Promise.all([
+    readAttr(fs, `${base}/device/state`),
+    readAttr(fs, nvme ? `${base}/ana_state` : `${base}/device/access_state`),
+    readAttr(fs, `${base}/inflight`),
+    readAttr(fs, `${base}/stat`),
+  ]);
+  const subject = `path ${node.name}`;
+  let inflight = { read: 0, write: 0 };
+  let stat: PathDevice['stat'];
+  try {
+    if (inflightText !== undefined) inflight = parseInflight(inflightText, `${base}/inflight`);
+    if (statText !== undefined) stat = parseBlockStat(statText, `${base}/stat`);
+  } catch (err) {
+    diag.error(subject, err);
+  }
+  let transport: Transport;
+  let hcil: string | undefined;
+  let accessState: AluaState | undefined;
+  if (nvme) {
+    const controller = (await realpathOf(fs, `${base}/device`)).split('/').pop() ?? '';
+    transport = await transports.nvme(controller, stateText);
+    accessState = accessText === undefined ? undefined : ANA_TO_ALUA[accessText];
+  } else if (node.name.startsWith('sd')) {
+    const location = await transports.scsi(await realpathOf(fs, `${base}/device`));
+    transport = location.transport;
+    hcil = location.hcil;
+    accessState =
+      accessText !== undefined && ALUA_STATES.has(accessText) ? (accessText as AluaState) : undefined;
+  } else {
+    transport = { kind: 'unknown' };
+  }
+  if (accessText !== undefined && accessState === undefined) {
+    diag.add('warn', subject, `unknown access state ${JSON.stringify(accessText.slice(0, 40))}`);
+  }
+  return {
+    dev: node.name,
+    devT: node.devT,
+    ...(hcil !== undefined ? { hcil } : {}),
+    deviceState: deviceState(stateText, node.name, diag),
+    ...(accessState !== undefined ? { accessState } : {}),
+    inflight,
+    ...(stat !== undefined ? { stat } : {}),
+    transport,
+  };
+}

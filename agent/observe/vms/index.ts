@@ -1,0 +1,131 @@
+/**
+ * All VMs on the host: every QEMU process in /proc, identified (Proxmox / libvirt / plain
+ * QEMU), with the cgroup that holds its threads, its run state (only `paused` when /proc says it
+ * is stopped; QMP status is act/'s business), Proxmox tags, and the block devices it holds open.
+ * A process that exits mid-scan is dropped with an info diagnostic; nothing here throws.
+ */
+import { VmpathError } from '../../model/errors';
+import type { HostFs } from '../../model/seams';
+import type { DevT, Vm } from '../../model/snapshot';
+import { mapLimit } from '../concurrency';
+import type { DiagnosticSink } from '../diagnostics';
+import type { CgroupMounts } from '../parse/proc-files';
+import { qemuIdentityArgs } from '../parse/qemu-args';
+import { checkCgroupExists, chooseCgroup } from './cgroup';
+import { readCgroupIo } from './cgroup-io';
+import { identifyVm } from './identify';
+import { listPids, qemuArgv, readQemuProcess } from './processes';
+import { readProxmoxPidfiles, readProxmoxTags } from './proxmox';
+
+export interface ObservedVm {
+  readonly vm: Omit<Vm, 'disks'>;
+  readonly openDevTs: readonly DevT[];
+}
+
+export interface VmScanOptions {
+  readonly concurrency: number;
+  readonly mounts: CgroupMounts;
+}
+
+async function observeOne(
+  fs: HostFs,
+  diag: DiagnosticSink,
+  pid: number,
+  argv: readonly string[],
+  pidfiles: ReadonlyMap<number, string>,
+  options: VmScanOptions,
+): Promise<ObservedVm | undefined> {
+  let proc;
+  try {
+    proc = await readQemuProcess(fs, pid, argv, options.concurrency);
+  } catch (err) {
+    diag.error(`process ${pid}`, err);
+    return undefined;
+  }
+  const identity = identifyVm(pid, qemuIdentityArgs(argv), proc.cgroup.entries, pidfiles);
+  const subject = `vm ${identity.id}`;
+  if (identity.fallbackReason)
+    diag.add('warn', subject, `pid ${pid}: ${identity.fallbackReason}; id ${identity.id} used`);
+  if (proc.cgroup.badLines > 0)
+    diag.add('warn', subject, `/proc/${pid}/cgroup: ${proc.cgroup.badLines} malformed line(s)`);
+  let cgroup: Vm['cgroup'];
+  try {
+    cgroup = chooseCgroup(proc.cgroup.entries, options.mounts);
+    if (cgroup) await checkCgroupExists(fs, cgroup, options.mounts, proc.cgroup.entries);
+    else diag.add('warn', subject, `pid ${pid}: no blkio (v1) or unified (v2) cgroup found`);
+  } catch (err) {
+    diag.error(subject, err, 'warn');
+    cgroup = undefined;
+  }
+  let cgroupIo: Vm['cgroupIo'];
+  if (cgroup) {
+    try {
+      const io = await readCgroupIo(fs, cgroup, options.mounts);
+      if (io?.badLines)
+        diag.add('warn', subject, `cgroup ${cgroup.path}: ${io.badLines} malformed I/O rule line(s)`);
+      cgroupIo = io?.io;
+    } catch (err) {
+      diag.error(subject, err);
+    }
+  }
+  let tags: string[] = [];
+  if (identity.kind === 'proxmox') {
+    try {
+      tags = await readProxmoxTags(fs, identity.id);
+    } catch (err) {
+      diag.error(subject, err);
+    }
+  }
+  const { fallbackReason: _unused, ...id } = identity;
+  const vm: Omit<Vm, 'disks'> = {
+    ...id,
+    pid,
+    ...(cgroup ? { cgroup } : {}),
+    runState: proc.state === 'T' || proc.state === 't' ? 'paused' : 'unknown',
+    ...(tags.length ? { tags } : {}),
+    ...(cgroupIo ? { cgroupIo } : {}),
+  };
+  return { vm, openDevTs: proc.openDevTs };
+}
+
+export async function readVms(
+  fs: HostFs,
+  diag: DiagnosticSink,
+  options: VmScanOptions,
+): Promise<ObservedVm[]> {
+  let pids: number[];
+  try {
+    pids = await listPids(fs);
+  } catch (err) {
+    diag.error('host', err, 'error');
+    return [];
+  }
+  const [pidfiles, argvs] = await Promise.all([
+    readProxmoxPidfiles(fs, diag, options.concurrency),
+    mapLimit(pids, options.concurrency, (pid) => qemuArgv(fs, pid)),
+  ]);
+  const candidates = pids.flatMap((pid, i) => (argvs[i] ? [{ pid, argv: argvs[i] as string[] }] : []));
+  const found = await mapLimit(candidates, options.concurrency, ({ pid, argv }) =>
+    observeOne(fs, diag, pid, argv, pidfiles, options).catch((err: unknown) => {
+      if (!(err instanceof VmpathError)) throw err;
+      diag.error(`process ${pid}`, err);
+      return undefined;
+    }),
+  );
+  const seen = new Set<string>();
+  const out: ObservedVm[] = [];
+  for (const o of found) {
+    if (!o) continue;
+    if (seen.has(o.vm.id)) {
+      const id = `pid-${o.vm.pid}`;
+      diag.add(
+        'warn',
+        `vm ${o.vm.id}`,
+        `two QEMU processes claim id ${o.vm.id}; pid ${o.vm.pid} listed as ${id}`,
+      );
+      out.push({ ...o, vm: { ...o.vm, id } });
+    } else out.push(o);
+    seen.add(o.vm.id);
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Finding QEMU processes in /proc and reading what observe needs of each: argv, run state,
+ * cgroups, and the block devices it holds open (/proc/PID/fd/* → stat rdev as MAJ:MIN; never
+ * the link name, since libvirt's QEMU has a private /dev). /proc/PID/environ is never read.
+ */
+import { ProcessVanishedError } from '../../model/errors';
+import type { HostFs } from '../../model/seams';
+import type { DevT } from '../../model/snapshot';
+import { mapLimit } from '../concurrency';
+import { parseCmdline, parseProcCgroup, parseProcStat, type ParsedProcCgroup } from '../parse/proc-files';
+import { isQemuArgv } from '../parse/qemu-args';
+import { classifyFsError, listRequired, readRequired } from '../read';
+
+export interface QemuProcess {
+  readonly pid: number;
+  readonly argv: readonly string[];
+  /** /proc/PID/stat state letter. */
+  readonly state: string;
+  readonly cgroup: ParsedProcCgroup;
+  /** Distinct block devices open, in fd order. */
+  readonly openDevTs: readonly DevT[];
+}
+
+/** Numeric /proc entries (processes; threads are not listed). */
+export async function listPids(fs: HostFs): Promise<number[]> {
+  return (await listRequired(fs, '/proc'))
+    .filter((n) => /^\d{1,10}$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * argv of a pid if it is QEMU, else undefined. Processes that vanish or cannot be read are not
+ * QEMU as far as we can tell: undefined as well (we do not know yet that they matter).
+ */
+export async function qemuArgv(fs: HostFs, pid: number): Promise<string[] | undefined> {
+  try {
+    const argv = parseCmdline(await fs.readFile(`/proc/${pid}/cmdline`));
+    return isQemuArgv(argv) ? argv : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openBlockDevices(fs: HostFs, pid: number, concurrency: number): Promise<DevT[]> {
+  const fdDir = `/proc/${pid}/fd`;
+  const fds = (await listRequired(fs, fdDir))
+    .filter((n) => /^\d+$/.test(n))
+    .sort((a, b) => Number(a) - Number(b));
+  const devTs = await mapLimit(fds, concurrency, async (fd) => {
+    try {
+      return await fs.blockDevT(`${fdDir}/${fd}`);
+    } catch {
+      return undefined; // an fd closed between readdir and stat
+    }
+  });
+  return [...new Set(devTs.filter((d): d is DevT => d !== undefined))];
+}
+
+/**
+ * Everything about one QEMU pid. Throws ProcessVanishedError if it exited mid-read or is a zombie
+ * (daemonized QEMU lingers as one briefly), other classified errors for unreadable files.
+ */
+export async function readQemuProcess(
+  fs: HostFs,
+  pid: number,
+  argv: readonly string[],
+  fdConcurrency: number,
+): Promise<QemuProcess> {
+  const [statText, cgroupText, openDevTs] = await Promise.all([
+    readRequired(fs, `/proc/${pid}/stat`),
+    readRequired(fs, `/proc/${pid}/cgroup`),
+    openBlockDevices(fs, pid, fdConcurrency).catch((err: unknown) => {
+      throw classifyFsError(`/proc/${pid}/fd`, err);
+    }),
+  ]);
+  const { state } = parseProcStat(statText);
+  if (state === 'Z' || state === 'X') {
+    throw new ProcessVanishedError(`process ${pid} is a zombie (exited)`, { pid, state });
+  }
+  return { pid, argv, state, cgroup: parseProcCgroup(cgroupText), openDevTs };
+}
