@@ -188,6 +188,21 @@ export class VmNotFoundError extends define(
   false,
   'No running VM matches the given id or name.',
 ) {}
+export class LibvirtUnavailableError extends define(
+  'VMPATH_E_LIBVIRT_UNAVAILABLE',
+  false,
+  'The optional libvirt binding (@unraid/libvirt) is not installed or failed to load; install it on libvirt hosts.',
+) {}
+export class ProxmoxRequestError extends define(
+  'VMPATH_E_PROXMOX_REQUEST',
+  false,
+  'The Proxmox VE API refused the request itself (400 parameter error, 404, 501 not implemented); retrying will not help.',
+) {}
+export class VmControlUnsupportedError extends define(
+  'VMPATH_E_VM_CONTROL_UNSUPPORTED',
+  false,
+  'This VM control backend cannot do the requested operation (e.g. migrate over QMP); configure the Proxmox API or libvirt.',
+) {}
 
 // --- configuration, policy, plugins -------------------------------------------------------------
 export class ConfigInvalidError extends define(
