@@ -20,7 +20,7 @@ import type { MapState, QueueWish } from './failover';
 import { decideFailover, emitQueueing } from './failover';
 import { emitIo } from './io';
 import type { MapOutcome } from './mechanism';
-import { applyMechanism } from './mechanism';
+import { applyMechanism, needsSelection } from './mechanism';
 import { PlanBuilder } from './plan-builder';
 import { layersForVm, resolvePolicy } from './policy/resolve';
 import type { LoadBook, Selection } from './select';
@@ -95,6 +95,7 @@ export function decide(input: DecideInput): Plan {
   for (const { vm, policy } of resolveAll(input, plan)) {
     const reasons: string[] = [];
     const paths: Record<string, readonly string[]> = {};
+    const chosen: Record<string, readonly string[]> = {};
     const mechanism: Record<string, MapOutcome['mechanism']> = {};
     const perMap: Record<string, unknown> = {};
     const maps: MapState[] = [];
@@ -105,12 +106,17 @@ export function decide(input: DecideInput): Plan {
       const ordinal = ordinals.get(name) ?? 0;
       ordinals.set(name, ordinal + 1);
       const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
-      const sel: Selection | undefined = selectPaths(selectCtx, vm.id, policy, map, ordinal, previous);
+      const selecting = needsSelection(topo, cfg, vm, policy, map);
+      const sel: Selection | undefined = selecting
+        ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous)
+        : undefined;
       const out = applyMechanism({ topo, cfg, plan }, vm, policy, map, sel);
       book(load, out.paths, policy.shares.value);
       paths[name] = out.paths;
+      if (sel && out.paths.length) chosen[name] = sel.chosen;
       mechanism[name] = out.mechanism;
-      reasons.push(...(sel?.reasons ?? [`map ${name}: no usable path`]), ...out.reasons);
+      const none = selecting ? [`map ${name}: no usable path`] : [];
+      reasons.push(...(sel?.reasons ?? none), ...out.reasons);
       const usable = usablePaths(topo, map).length;
       maps.push({ map, ioMap: out.ioMap, usable });
       perMap[name] = {
@@ -129,7 +135,7 @@ export function decide(input: DecideInput): Plan {
       policy,
       reasons,
       maps,
-      decision: { vmId: vm.id, paths, mechanism, reasons, inputs: { policy, maps: perMap } },
+      decision: { vmId: vm.id, paths, chosen, mechanism, reasons, inputs: { policy, maps: perMap } },
     });
   }
 

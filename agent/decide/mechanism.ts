@@ -49,6 +49,22 @@ export function wantsBio(cfg: EngineConfig, policy: VmPolicy): boolean {
   );
 }
 
+/** Whether the VM's paths on this map are vmpath's choice (else it follows multipathd's group). */
+export function needsSelection(
+  topo: Topology,
+  cfg: EngineConfig,
+  vm: Vm,
+  policy: VmPolicy,
+  map: MultipathMap,
+): boolean {
+  const users = topo.usersByMap.get(map.name) ?? [];
+  if (users.length <= 1) return true;
+  if (!wantsVmMap(cfg, policy)) return false;
+  return (
+    topo.vmMaps.has(vmMapKey(vm.id, map.name)) || disksOnMap(vm, map.name).every((d) => lvOn(d, map.devT))
+  );
+}
+
 const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean => {
   const p = base.groups.flatMap((g) => g.paths).find((x) => x.dev === dev);
   return p !== undefined && pathUsable(topo, p);

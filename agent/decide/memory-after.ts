@@ -6,7 +6,7 @@
  * - allPathsDownSince: per multipathd map without a usable path;
  * - pausedByVmpath: + plan's pause-vm, − resume-vm/kill-vm, − VMs gone or seen running (someone
  *   resumed them; if the pause failed, the next reconcile pauses again);
- * - assignments: the plan's per-VM paths; migrations: + migrate-vm, − VMs no longer here.
+ * - assignments: the plan's per-VM chosen paths (VmDecision.chosen, else .paths); migrations: + migrate-vm, − VMs no longer here.
  */
 import type { AgentMemory, PathHistory } from '../model/memory';
 import type { Plan } from '../model/plan';
@@ -69,7 +69,7 @@ export function memoryAfter(
   for (const d of plan.decisions) {
     if (!vms.has(d.vmId)) continue;
     const perMap: Record<string, readonly string[]> = {};
-    for (const [map, devs] of Object.entries(d.paths)) if (devs.length) perMap[map] = devs;
+    for (const [map, devs] of Object.entries(d.chosen ?? d.paths)) if (devs.length) perMap[map] = devs;
     assignments[d.vmId] = perMap;
   }
   return { pausedByVmpath, allPathsDownSince, paths, assignments, migrations };

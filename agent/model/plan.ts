@@ -86,6 +86,11 @@ export interface VmDecision {
   readonly vmId: string;
   /** Path devices the VM is steered to, per map. */
   readonly paths: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The selector's ordered choice per map (before the mechanism widens it, e.g. to a whole
+   * path group). memory.assignments keeps this, for stability. Optional (added by decide/).
+   */
+  readonly chosen?: Readonly<Record<string, readonly string[]>>;
   readonly mechanism: Readonly<Record<string, 'switch-group' | 'vm-map' | 'limits-only' | 'none'>>;
   readonly state: 'normal' | 'degraded' | 'all-paths-down' | 'paused' | 'migrating';
   readonly reasons: readonly string[];
