@@ -4,7 +4,7 @@
  * on a `<indent>"key" : "value",` line, so the value is exactly what lies between the first
  * `" : "` and the last `"` of the line: re-escape that. Lines of any other shape are untouched.
  */
-const STRING_LINE = /^(\s*"[A-Za-z0-9_]+" ?: ")(.*)("(?:,)?\s*)$/;
+const STRING_LINE = /^(\s*"[A-Za-z0-9_]+" ?: ")(.*)("(?:,)?[ \t]*)$/s;
 
 function escapeJsonString(raw: string): string {
   let out = '';

@@ -3,9 +3,11 @@
  * (`{"map": {...}}`), JSON format 0.1 as printed by multipath-tools 0.9.x (and unchanged since).
  *
  * Facts about the format (libmultipath print.c, and the real output in test/fixtures):
- * - multipathd prints strings without escaping them, so a `"` or `\` in a vendor string or an
- *   alias makes the text invalid JSON; such lines are repaired before parsing (each string value
- *   sits alone on its own `"key" : "value",` line, so the repair is unambiguous).
+ * - multipathd prints strings without escaping them (0.9.4 up to the newest release), so a `"`
+ *   or `\` in a vendor string or an alias makes the text invalid JSON, or worse, valid JSON
+ *   with another value. Every string line is therefore re-escaped before parsing (each string
+ *   value sits alone on its own `"key" : "value",` line, so this is unambiguous); on the usual
+ *   output it changes nothing.
  * - `"paths"` counts active paths only; `"switch_grp"` counts multipathd's own switches, not the
  *   CLI's; `"queueing"` and `"features"` lag the kernel after a `dmsetup message`: take those
  *   from the dm table instead.
@@ -140,13 +142,9 @@ export function parseMultipathdJson(text: string, source = 'multipathd show maps
   const r: Reader = new Reader(source);
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
-  } catch (first) {
-    try {
-      raw = JSON.parse(repairUnescapedJson(text));
-    } catch {
-      r.fail('text', `not JSON (${(first as Error).message}); starts ${JSON.stringify(text.slice(0, 60))}`);
-    }
+    raw = JSON.parse(repairUnescapedJson(text));
+  } catch (err) {
+    r.fail('text', `not JSON (${(err as Error).message}); starts ${JSON.stringify(text.slice(0, 60))}`);
   }
   const top = r.obj(raw, 'top level');
   const majorVersion = r.num(top, 'major_version', 'top level');

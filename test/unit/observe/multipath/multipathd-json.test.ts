@@ -130,10 +130,20 @@ describe('JSON repair', () => {
 
   it('any printable vendor string survives the print-without-escaping and repair', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme-ascii' }), (vendor) => {
-        const printed = fixture('maps.json').replace('"vend" : "Linux"', () => `"vend" : "${vendor}"`);
-        expect(parseMultipathdJson(printed).maps[0]?.vendor).toBe(vendor);
-      }),
+      fc.property(
+        fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) }),
+        (vendor) => {
+          const printed = fixture('maps.json').replace('"vend" : "Linux"', () => `"vend" : "${vendor}"`);
+          expect(parseMultipathdJson(printed).maps[0]?.vendor).toBe(vendor);
+        },
+      ),
     );
+  });
+});
+
+describe('JSON repair of control characters', () => {
+  it('escapes control characters inside a value, carriage return included', () => {
+    const printed = fixture('maps.json').replace('"prod" : "scsi_debug"', '"prod" : "a\r\tb"');
+    expect(parseMultipathdJson(printed).maps[0]?.product).toBe('a\r\tb');
   });
 });
