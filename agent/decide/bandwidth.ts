@@ -10,6 +10,8 @@
 import type { CgroupIoLimit } from '../model/plan';
 import type { IoRate, VmPolicy } from '../model/policy';
 import type { PathDevice, Vm } from '../model/snapshot';
+import type { Topology } from './topology';
+import { physicalPath } from './topology';
 import type { EngineConfig } from './types';
 
 export interface DiskAlloc {
@@ -62,7 +64,7 @@ export interface BandwidthResult {
   readonly limits: ReadonlyMap<string, ReadonlyMap<string, CgroupIoLimit | null>>;
   /** vmId → dimension → reservation wanted/granted (MB/s or IO/s). */
   readonly grants: ReadonlyMap<string, Readonly<Partial<Record<Dim['name'], Grant>>>>;
-  /** path dev → dimension → vmId → reserved amount. */
+  /** physical path (topology.physicalPath) → dimension → vmId → reserved amount. */
   readonly reserved: ReadonlyMap<string, Readonly<Record<Dim['name'], ReadonlyMap<string, number>>>>;
   readonly problems: readonly {
     vmId: string;
@@ -77,15 +79,13 @@ const sum = (xs: Iterable<number>): number => {
   return s;
 };
 
-export function allocate(
-  allocs: readonly VmAlloc[],
-  devices: ReadonlyMap<string, PathDevice>,
-  cfg: EngineConfig,
-): BandwidthResult {
+export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: EngineConfig): BandwidthResult {
+  const devices = topo.devices;
   const reserved = new Map<string, Record<Dim['name'], Map<string, number>>>();
   const ledger = (dev: string): Record<Dim['name'], Map<string, number>> => {
-    let r = reserved.get(dev);
-    if (!r) reserved.set(dev, (r = { MBps: new Map(), Iops: new Map() }));
+    const key = physicalPath(topo, dev);
+    let r = reserved.get(key);
+    if (!r) reserved.set(key, (r = { MBps: new Map(), Iops: new Map() }));
     return r;
   };
   const grants = new Map<string, Partial<Record<Dim['name'], Grant>>>();

@@ -111,7 +111,7 @@ export function decide(input: DecideInput): Plan {
         ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous)
         : undefined;
       const out = applyMechanism({ topo, cfg, plan }, vm, policy, map, sel);
-      book(load, out.paths, policy.shares.value);
+      book(topo, load, out.paths, policy.shares.value);
       paths[name] = out.paths;
       if (sel && out.paths.length) chosen[name] = sel.chosen;
       mechanism[name] = out.mechanism;
@@ -143,7 +143,7 @@ export function decide(input: DecideInput): Plan {
   for (const d of drafts) states.set(d.vm.id, decideFailover(failCtx, d.vm, d.policy, d.maps, d.reasons));
   emitQueueing(failCtx);
 
-  const bw = allocate(allocs, topo.devices, cfg);
+  const bw = allocate(allocs, topo, cfg);
   for (const p of bw.problems) plan.warn(`vm ${p.vmId}`, p.code, p.message);
   for (const a of allocs) emitIo({ plan, cfg, nowMs: input.nowMs }, a, bw);
 

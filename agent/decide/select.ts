@@ -11,10 +11,10 @@ import type { PlanBuilder } from './plan-builder';
 import type { PathCandidate, SelectRequest, SelectorRegistry } from './selector';
 import { pinRank } from './selectors/pins';
 import type { Topology } from './topology';
-import { usablePaths } from './topology';
+import { physicalPath, usablePaths } from './topology';
 import type { EngineConfig } from './types';
 
-/** Load already steered to each path device in this plan. */
+/** Load already steered to each physical path (topology.physicalPath) in this plan. */
 export interface LoadBook {
   readonly shares: Map<string, number>;
   readonly vms: Map<string, number>;
@@ -60,8 +60,8 @@ function candidate(ctx: SelectContext, map: MultipathMap, dev: string, devT: str
     targetPort: d?.transport.targetPort,
     inflight: d ? d.inflight.read + d.inflight.write : 0,
     capacityMBps: d?.capacityMBps ?? ctx.cfg.defaultPathCapacityMBps,
-    assignedShares: ctx.load.shares.get(dev) ?? 0,
-    assignedVms: ctx.load.vms.get(dev) ?? 0,
+    assignedShares: ctx.load.shares.get(physicalPath(ctx.topo, dev)) ?? 0,
+    assignedVms: ctx.load.vms.get(physicalPath(ctx.topo, dev)) ?? 0,
   };
 }
 
@@ -188,8 +188,9 @@ export function selectPaths(
 }
 
 /** Record that a VM with `shares` now uses `devs`. */
-export function book(load: LoadBook, devs: readonly string[], shares: number): void {
-  for (const d of devs) {
+export function book(topo: Topology, load: LoadBook, devs: readonly string[], shares: number): void {
+  for (const dev of devs) {
+    const d = physicalPath(topo, dev);
     load.shares.set(d, (load.shares.get(d) ?? 0) + shares);
     load.vms.set(d, (load.vms.get(d) ?? 0) + 1);
   }

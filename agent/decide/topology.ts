@@ -48,6 +48,16 @@ export function pathUsable(topo: Topology, p: MapPath): boolean {
   return isPathUsable(p, topo.devices.get(p.dev));
 }
 
+/**
+ * The physical path a device is on: `adapter|target port` when both are known (every LUN seen
+ * through the same HBA port and array port shares it), else the device name. Load spreading and
+ * reservations are accounted per physical path.
+ */
+export function physicalPath(topo: Topology, dev: string): string {
+  const t = topo.devices.get(dev)?.transport;
+  return t?.adapter && t.targetPort ? `${t.adapter}|${t.targetPort}` : dev;
+}
+
 /** Usable paths of a map in table order. */
 export function usablePaths(topo: Topology, map: MultipathMap): MapPath[] {
   return map.groups.flatMap((g) => g.paths.filter((p) => pathUsable(topo, p)));

@@ -1,0 +1,148 @@
+/**
+ * Per-VM path maps and moving a VM's LV between maps (DESIGN.md §3.2).
+ *
+ * create-vm-map: `dmsetup create NAME --uuid UUID --table TABLE`; an existing map with the same
+ *   table is `unchanged`, with a different table it is a conflict (never clobbered).
+ * remove-vm-map: `dmsetup remove NAME` (EBUSY while an LV still sits on it: move the LV first).
+ * move-lv: `dmsetup suspend LV`, `dmsetup load LV --table T`, `dmsetup resume LV`, then
+ *   `dmsetup table LV` must show T. Once suspend has succeeded, resume is ALWAYS attempted —
+ *   whatever failed — so an LV is never left suspended (a suspended LV hangs the VM's I/O).
+ */
+import type { Action } from '../model/plan';
+import { validateDmName, validateVmId } from '../model/names';
+import { CommandFailedError, InvalidNameError } from '../model/errors';
+import { SUSPEND_TIMEOUT_MS, dmTable, dmsetup, normalizeTable } from './dm-exec';
+import type { ActEnv, Prepared } from './types';
+
+type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
+
+const UUID = /^vmpath-[A-Za-z0-9_.:-]{1,64}-[A-Za-z0-9_.:-]{1,128}$/;
+const TABLE = /^[0-9A-Za-z _.:/-]{1,4096}$/;
+
+export function validateVmMapUuid(uuid: unknown): string {
+  if (typeof uuid !== 'string' || !UUID.test(uuid)) {
+    throw new InvalidNameError(`invalid vm-map uuid: ${JSON.stringify(uuid)}`, { kind: 'uuid' });
+  }
+  return uuid;
+}
+
+export function validateTable(table: unknown): string {
+  if (typeof table !== 'string' || !TABLE.test(table.trim())) {
+    throw new InvalidNameError(`invalid dm table: ${JSON.stringify(table)}`, { kind: 'table' });
+  }
+  return normalizeTable(table);
+}
+
+const release = (key: string) => ({ id: `release:${key}`, reason: 'release', trigger: 'operator' as const, origins: [] });
+
+export async function prepareCreateVmMap(env: ActEnv, a: Of<'create-vm-map'>): Promise<Prepared> {
+  validateDmName(a.name);
+  validateVmId(a.vmId);
+  const uuid = validateVmMapUuid(a.uuid);
+  const table = validateTable(a.table);
+  const current = await dmTable(env.runner, a.name);
+  if (current === table) return { unchanged: true, message: `${a.name} exists` };
+  if (current !== undefined) {
+    throw new CommandFailedError(`vm map ${a.name} exists with another table; not replaced`, {
+      name: a.name,
+      current,
+      wanted: table,
+    });
+  }
+  const key = `vm-map:${a.name}`;
+  return {
+    unchanged: false,
+    describe: `vm ${a.vmId}: create ${a.name} over ${a.baseMap}`,
+    undo: {
+      key,
+      vmId: a.vmId,
+      inverse: { kind: 'remove-vm-map', vmId: a.vmId, name: a.name, ...release(key) },
+    },
+    run: async () => {
+      await dmsetup(env.runner, ['create', a.name, '--uuid', uuid, '--table', table]);
+    },
+  };
+}
+
+export async function prepareRemoveVmMap(env: ActEnv, a: Of<'remove-vm-map'>): Promise<Prepared> {
+  validateDmName(a.name);
+  validateVmId(a.vmId);
+  const current = await dmTable(env.runner, a.name);
+  if (current === undefined) return { unchanged: true, message: `${a.name} absent` };
+  const m = env.snapshot?.maps.find((x) => x.name === a.name);
+  const uuid = m?.perVm ? `vmpath-${m.perVm.vmId}-${m.wwid}` : undefined;
+  const key = `vm-map:${a.name}`;
+  return {
+    unchanged: false,
+    describe: `vm ${a.vmId}: remove ${a.name}`,
+    undo: {
+      key,
+      vmId: a.vmId,
+      ...(uuid && m?.perVm
+        ? {
+            inverse: {
+              kind: 'create-vm-map' as const,
+              vmId: a.vmId,
+              baseMap: m.perVm.baseMap,
+              name: a.name,
+              uuid,
+              table: current,
+              ...release(key),
+            },
+          }
+        : {}),
+    },
+    run: async () => {
+      await dmsetup(env.runner, ['remove', a.name]);
+    },
+  };
+}
+
+export async function prepareMoveLv(env: ActEnv, a: Of<'move-lv'>): Promise<Prepared> {
+  validateDmName(a.lv);
+  validateVmId(a.vmId);
+  const table = validateTable(a.table);
+  const before = await dmTable(env.runner, a.lv);
+  if (before === undefined) throw new CommandFailedError(`LV ${a.lv}: no such dm device`, { lv: a.lv });
+  if (before === table) return { unchanged: true, message: `${a.lv}: ${table}` };
+  const key = `lv:${a.lv}`;
+  return {
+    unchanged: false,
+    describe: `vm ${a.vmId}: move ${a.lv}: ${before} -> ${table}`,
+    undo: { key, vmId: a.vmId, inverse: { ...a, ...release(key), table: before } },
+    run: () => moveLv(env, a.lv, table),
+  };
+}
+
+/** suspend → load → resume → verify; resume always follows a successful suspend. */
+export async function moveLv(env: ActEnv, lv: string, table: string): Promise<string> {
+  await dmsetup(env.runner, ['suspend', lv], SUSPEND_TIMEOUT_MS);
+  let failure: unknown;
+  try {
+    await dmsetup(env.runner, ['load', lv, '--table', table]);
+  } catch (e) {
+    failure = e; // the inactive table was not loaded: resume keeps the old one live
+  }
+  try {
+    await dmsetup(env.runner, ['resume', lv], SUSPEND_TIMEOUT_MS);
+  } catch (e) {
+    // One more try: an LV left suspended blocks the VM's I/O indefinitely.
+    try {
+      await dmsetup(env.runner, ['resume', lv], SUSPEND_TIMEOUT_MS);
+    } catch {
+      throw new CommandFailedError(`LV ${lv}: resume failed, device may be SUSPENDED: ${(e as Error).message}`, {
+        lv,
+        suspended: true,
+      });
+    }
+  }
+  if (failure) throw failure;
+  const now = await dmTable(env.runner, lv);
+  if (now !== table) {
+    throw new CommandFailedError(`LV ${lv}: table after move is ${JSON.stringify(now)}, wanted ${JSON.stringify(table)}`, {
+      lv,
+      table: now,
+    });
+  }
+  return `${lv} now ${table}`;
+}
