@@ -1,24 +1,16 @@
 /**
- * The command side of observe: runs the four commands of docs/host-interface.md through the
- * CommandRunner and hands their parsed output to multipath/'s assembler. Every failure becomes a
- * diagnostic; the snapshot then has fewer (or no) maps, never an exception.
+ * The command side of observe: multipath/'s readers run the commands of docs/host-interface.md;
+ * this turns their failures into diagnostics, so the snapshot then has fewer (or no) maps, never
+ * an exception. Also reads `dmsetup table` (all targets) for the tables of stacked dm devices.
  */
-import { CommandFailedError, NoDeviceMapperError, asVmpathError } from '../model/errors';
-import type { CommandResult, CommandRunner } from '../model/seams';
+import { asVmpathError } from '../model/errors';
+import type { CommandRunner } from '../model/seams';
 import type { DiagnosticSink } from './diagnostics';
 import { parseDmsetupLines, type DmTargetLine } from './multipath/dmsetup-lines';
-import { parseMultipathToolsVersion } from './multipath/multipath-version';
-import { checkMultipathdReply } from './multipath/multipathd-reply';
-import { parseMultipathdJson, type MpdTopology } from './multipath/multipathd-json';
+import type { MpdTopology } from './multipath/multipathd-json';
+import { readMultipathOutputs, readMultipathToolsVersion, runDmsetup } from './multipath/read-multipath';
 
-export const COMMAND_TIMEOUT_MS = 10_000;
-
-export const MULTIPATH_COMMANDS = {
-  maps: ['multipathd', 'show', 'maps', 'json'],
-  table: ['dmsetup', 'table', '--target', 'multipath'],
-  status: ['dmsetup', 'status', '--target', 'multipath'],
-  version: ['multipath', '-h'],
-} as const;
+export const DMSETUP_TABLE_ALL = ['dmsetup', 'table'] as const;
 
 export interface MultipathInputs {
   readonly tableLines: readonly DmTargetLine[];
@@ -27,71 +19,43 @@ export interface MultipathInputs {
   readonly version?: string;
 }
 
-function dmsetupOutput(argv: readonly string[], r: CommandResult): string {
-  if (r.exitCode === 0) return r.stdout;
-  const details = { argv: [...argv], exitCode: r.exitCode, stderr: r.stderr.slice(0, 2000) };
-  if (/\/dev\/mapper\/control|No such device|device-mapper/i.test(r.stderr)) {
-    throw new NoDeviceMapperError(`${argv.join(' ')}: ${r.stderr.trim().split('\n')[0] ?? ''}`, details);
-  }
-  throw new CommandFailedError(
-    `${argv.join(' ')}: exit ${r.exitCode}: ${r.stderr.trim().slice(0, 200)}`,
-    details,
-  );
-}
-
 export async function readMultipathInputs(
   runner: CommandRunner,
   diag: DiagnosticSink,
 ): Promise<MultipathInputs> {
-  const run = (argv: readonly string[]) => runner.run(argv, { timeoutMs: COMMAND_TIMEOUT_MS });
-  const attempt = async <T>(subject: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (err) {
-      diag.error(subject, asVmpathError(err), 'warn');
+  const [outputs, version] = await Promise.all([
+    readMultipathOutputs(runner).catch((err: unknown) => {
+      diag.error('host', asVmpathError(err), 'warn');
       return undefined;
-    }
-  };
-  const [tableLines, statusLines, multipathd, version] = await Promise.all([
-    attempt('host', async () => {
-      const argv = MULTIPATH_COMMANDS.table;
-      return parseDmsetupLines(dmsetupOutput(argv, await run(argv)), argv.join(' '));
     }),
-    attempt('host', async () => {
-      const argv = MULTIPATH_COMMANDS.status;
-      return parseDmsetupLines(dmsetupOutput(argv, await run(argv)), argv.join(' '));
-    }),
-    attempt('multipathd', async () => {
-      const argv = MULTIPATH_COMMANDS.maps;
-      return parseMultipathdJson(checkMultipathdReply(argv, await run(argv)), argv.join(' '));
-    }),
-    attempt('host', async () => {
-      const r = await run(MULTIPATH_COMMANDS.version);
-      return parseMultipathToolsVersion(`${r.stdout}\n${r.stderr}`).version;
-    }),
+    readMultipathToolsVersion(runner).then(
+      (v) => v.version,
+      (err: unknown) => {
+        diag.error('host', asVmpathError(err), 'info');
+        return undefined;
+      },
+    ),
   ]);
+  for (const d of outputs?.diagnostics ?? []) diag.add(d.level, d.subject, d.message, d.code);
   return {
-    tableLines: tableLines ?? [],
-    statusLines: statusLines ?? [],
-    ...(multipathd ? { multipathd } : {}),
-    ...(version ? { version } : {}),
+    tableLines: outputs?.tableLines ?? [],
+    statusLines: outputs?.statusLines ?? [],
+    ...(outputs?.multipathd ? { multipathd: outputs.multipathd } : {}),
+    ...(version !== undefined ? { version } : {}),
   };
 }
 
 /**
- * Live tables of other dm devices (`dmsetup table`, all targets) by dm name, for chain links
- * (LVs, kpartx maps): decide/ needs them to move an LV. Optional: undefined when it fails.
+ * Live tables of all dm devices (`dmsetup table`) by dm name, segments joined by `\n`, for chain
+ * links (LVs, kpartx maps): decide/ needs them to move an LV. Optional: undefined (with an info
+ * diagnostic) when the command is unavailable.
  */
 export async function readAllDmTables(
   runner: CommandRunner,
   diag: DiagnosticSink,
 ): Promise<Map<string, string> | undefined> {
-  const argv = ['dmsetup', 'table'];
   try {
-    const lines = parseDmsetupLines(
-      dmsetupOutput(argv, await runner.run(argv, { timeoutMs: COMMAND_TIMEOUT_MS })),
-      'dmsetup table',
-    );
+    const lines = parseDmsetupLines(await runDmsetup(runner, DMSETUP_TABLE_ALL), DMSETUP_TABLE_ALL.join(' '));
     const out = new Map<string, string[]>();
     for (const l of lines) {
       const text = `${l.start} ${l.length} ${l.target}${l.params ? ` ${l.params}` : ''}`;
