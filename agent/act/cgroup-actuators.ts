@@ -26,7 +26,14 @@ export async function prepareIoLimit(env: ActEnv, a: LimitAction): Promise<Prepa
     undo: {
       key,
       vmId: a.vmId,
-      inverse: { ...a, id: `release:${key}`, reason: 'release', trigger: 'operator', origins: [], limit: before },
+      inverse: {
+        ...a,
+        id: `release:${key}`,
+        reason: 'release',
+        trigger: 'operator',
+        origins: [],
+        limit: before,
+      },
     },
     run: async () => {
       await setIoLimit(env.fs, env.mounts, a.cgroup, a.devT, desired);
@@ -39,7 +46,12 @@ export async function prepareIoLimit(env: ActEnv, a: LimitAction): Promise<Prepa
 export async function prepareIoWeight(env: ActEnv, a: WeightAction): Promise<Prepared> {
   const desired = a.weight === 0 ? undefined : a.weight;
   const dir = cgroupDir(env.mounts, a.cgroup);
-  const files = a.cgroup.version === 2 ? ['io.weight', 'io.bfq.weight'] : a.devT ? ['blkio.bfq.weight_device', 'blkio.weight_device'] : ['blkio.bfq.weight', 'blkio.weight'];
+  const files =
+    a.cgroup.version === 2
+      ? ['io.weight', 'io.bfq.weight']
+      : a.devT
+        ? ['blkio.bfq.weight_device', 'blkio.weight_device']
+        : ['blkio.bfq.weight', 'blkio.weight'];
   let before: number | undefined;
   for (const f of files) {
     if (!(await env.fs.exists(`${dir}/${f}`))) continue;
@@ -58,7 +70,14 @@ export async function prepareIoWeight(env: ActEnv, a: WeightAction): Promise<Pre
     undo: {
       key,
       vmId: a.vmId,
-      inverse: { ...a, id: `release:${key}`, reason: 'release', trigger: 'operator', origins: [], weight: before ?? 0 },
+      inverse: {
+        ...a,
+        id: `release:${key}`,
+        reason: 'release',
+        trigger: 'operator',
+        origins: [],
+        weight: before ?? 0,
+      },
     },
     run: async () => {
       const r = await setIoWeight(env.fs, env.mounts, a.cgroup, a.devT, desired);

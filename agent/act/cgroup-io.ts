@@ -140,7 +140,9 @@ export async function setIoLimit(
 /** Weight file candidates, first existing wins. */
 function weightFiles(version: 1 | 2, perDevice: boolean): readonly string[] {
   if (version === 2) return ['io.weight', 'io.bfq.weight'];
-  return perDevice ? ['blkio.bfq.weight_device', 'blkio.weight_device'] : ['blkio.bfq.weight', 'blkio.weight'];
+  return perDevice
+    ? ['blkio.bfq.weight_device', 'blkio.weight_device']
+    : ['blkio.bfq.weight', 'blkio.weight'];
 }
 
 /** Weight for `devT` (or the default) from `default N` / `MAJ:MIN N` / bare `N` lines. */

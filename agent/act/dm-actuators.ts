@@ -14,7 +14,12 @@ import type { ActEnv, Prepared, RestoreFailbackConfAction } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
 
-const release = (key: string) => ({ id: `release:${key}`, reason: 'release', trigger: 'operator' as const, origins: [] });
+const release = (key: string) => ({
+  id: `release:${key}`,
+  reason: 'release',
+  trigger: 'operator' as const,
+  origins: [],
+});
 
 export async function prepareSwitchGroup(env: ActEnv, a: Of<'switch-group'>): Promise<Prepared> {
   validateDmName(a.map);
@@ -62,7 +67,10 @@ export async function prepareQueueing(env: ActEnv, a: Of<'set-queueing'>): Promi
   };
 }
 
-export async function preparePathState(env: ActEnv, a: Of<'fail-path' | 'reinstate-path'>): Promise<Prepared> {
+export async function preparePathState(
+  env: ActEnv,
+  a: Of<'fail-path' | 'reinstate-path'>,
+): Promise<Prepared> {
   validateDmName(a.map);
   const devT = validateDevT(await pathDevT(env, a.dev));
   const want = a.kind === 'fail-path' ? 'failed' : 'active';
@@ -75,10 +83,19 @@ export async function preparePathState(env: ActEnv, a: Of<'fail-path' | 'reinsta
   return {
     unchanged: false,
     describe: `map ${a.map}: ${a.kind} ${a.dev} (${devT})`,
-    undo: { key, ...(current === undefined ? {} : { inverse: { ...a, ...release(key), kind: inverseKind } }) },
+    undo: {
+      key,
+      ...(current === undefined ? {} : { inverse: { ...a, ...release(key), kind: inverseKind } }),
+    },
     run: async () => {
       if (vmMap) {
-        await dmsetup(env.runner, ['message', a.map, '0', a.kind === 'fail-path' ? 'fail_path' : 'reinstate_path', devT]);
+        await dmsetup(env.runner, [
+          'message',
+          a.map,
+          '0',
+          a.kind === 'fail-path' ? 'fail_path' : 'reinstate_path',
+          devT,
+        ]);
       } else {
         await multipathd(env.runner, [a.kind === 'fail-path' ? 'fail' : 'reinstate', 'path', a.dev]);
       }
@@ -93,13 +110,19 @@ async function reconfigure(env: ActEnv): Promise<void> {
 export async function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-manual'>): Promise<Prepared> {
   validateDmName(a.map);
   const wwid = await mapWwid(env, a.map);
-  if (!wwid) throw new CommandFailedError(`map ${a.map}: WWID unknown (not in snapshot or sysfs)`, { map: a.map });
+  if (!wwid)
+    throw new CommandFailedError(`map ${a.map}: WWID unknown (not in snapshot or sysfs)`, { map: a.map });
   const before = await env.files.read(FAILBACK_CONF_PATH);
   const listed = parseFailbackConf(before);
   const next = renderFailbackConf([...listed, wwid]);
   if (next === before) return { unchanged: true, message: `${wwid} failback manual` };
   const key = 'failback-conf';
-  const inverse: RestoreFailbackConfAction = { kind: 'restore-failback-conf', ...release(key), origins: [], content: before };
+  const inverse: RestoreFailbackConfAction = {
+    kind: 'restore-failback-conf',
+    ...release(key),
+    origins: [],
+    content: before,
+  };
   return {
     unchanged: false,
     describe: `map ${a.map}: failback manual in ${FAILBACK_CONF_PATH}, multipathd reconfigure`,
@@ -112,12 +135,18 @@ export async function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-man
   };
 }
 
-export async function prepareRestoreFailbackConf(env: ActEnv, a: RestoreFailbackConfAction): Promise<Prepared> {
+export async function prepareRestoreFailbackConf(
+  env: ActEnv,
+  a: RestoreFailbackConfAction,
+): Promise<Prepared> {
   const current = await env.files.read(FAILBACK_CONF_PATH);
   if (current === a.content) return { unchanged: true };
   return {
     unchanged: false,
-    describe: a.content === null ? `remove ${FAILBACK_CONF_PATH}, multipathd reconfigure` : `restore ${FAILBACK_CONF_PATH}`,
+    describe:
+      a.content === null
+        ? `remove ${FAILBACK_CONF_PATH}, multipathd reconfigure`
+        : `restore ${FAILBACK_CONF_PATH}`,
     run: async () => {
       if (a.content === null) await env.files.remove(FAILBACK_CONF_PATH);
       else await env.files.write(FAILBACK_CONF_PATH, a.content);

@@ -23,13 +23,20 @@ export const SUSPEND_TIMEOUT_MS = 30_000;
 /** Throws the typed error for a multipathd reply that is not `ok`. */
 export function checkMultipathdReply(argv: readonly string[], r: CommandResult): void {
   const out = r.stdout.trim();
-  const details = { argv, exitCode: r.exitCode, stdout: out.slice(0, 400), stderr: r.stderr.trim().slice(0, 400) };
+  const details = {
+    argv,
+    exitCode: r.exitCode,
+    stdout: out.slice(0, 400),
+    stderr: r.stderr.trim().slice(0, 400),
+  };
   const cmd = argv.join(' ');
   if (out === 'ok') return;
   if (out === 'fail') throw new MultipathdFailError(`${cmd}: multipathd answered fail`, details);
   if (/^timeout/.test(out)) throw new MultipathdTimeoutError(`${cmd}: multipathd busy (${out})`, details);
-  if (/permission den/i.test(out + r.stderr)) throw new MultipathdPermissionError(`${cmd}: permission denied`, details);
-  if (out === '' && r.exitCode !== 0) throw new MultipathdUnreachableError(`${cmd}: multipathd not reachable`, details);
+  if (/permission den/i.test(out + r.stderr))
+    throw new MultipathdPermissionError(`${cmd}: permission denied`, details);
+  if (out === '' && r.exitCode !== 0)
+    throw new MultipathdUnreachableError(`${cmd}: multipathd not reachable`, details);
   if (/CLI commands reference|^multipath-tools v/m.test(out)) {
     throw new MultipathdBadCommandError(`${cmd}: multipathd does not know this command`, details);
   }

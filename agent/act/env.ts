@@ -13,7 +13,8 @@ async function defaultVmRef(ctx: ActContext, vmId: string): Promise<VmRef> {
   if (seen) return { id: seen.id, kind: seen.kind, name: seen.name, pid: seen.pid };
   if (ctx.resolveVm) return ctx.resolveVm(vmId);
   if (await ctx.fs.exists(`/var/run/qemu-server/${vmId}.qmp`)) {
-    const pid = Number((await ctx.fs.readFile(`/var/run/qemu-server/${vmId}.pid`).catch(() => '0')).trim()) || 0;
+    const pid =
+      Number((await ctx.fs.readFile(`/var/run/qemu-server/${vmId}.pid`).catch(() => '0')).trim()) || 0;
     return { id: vmId, kind: 'proxmox', name: vmId, pid };
   }
   return { id: vmId, kind: 'libvirt', name: vmId, pid: 0 };

@@ -32,7 +32,11 @@ export interface ExecuteOptions {
   readonly releaseOf?: string;
 }
 
-export function prepare(env: ActEnv, a: ActAction, options: Pick<ExecuteOptions, 'forceResume'> = {}): Promise<Prepared> {
+export function prepare(
+  env: ActEnv,
+  a: ActAction,
+  options: Pick<ExecuteOptions, 'forceResume'> = {},
+): Promise<Prepared> {
   switch (a.kind) {
     case 'set-io-limit':
       return prepareIoLimit(env, a);
@@ -71,7 +75,11 @@ function failed(a: ActAction, e: unknown): ApplyResult {
   return { actionId: a.id, outcome: 'failed', code: err.code, message: err.message };
 }
 
-export async function executeAction(env: ActEnv, a: ActAction, options: ExecuteOptions): Promise<ApplyResult> {
+export async function executeAction(
+  env: ActEnv,
+  a: ActAction,
+  options: ExecuteOptions,
+): Promise<ApplyResult> {
   let p: Prepared;
   try {
     p = await prepare(env, a, options);

@@ -16,7 +16,10 @@ const WWID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 export function validateWwid(wwid: unknown): string {
   if (typeof wwid !== 'string' || !WWID.test(wwid)) {
-    throw new InvalidNameError(`invalid WWID: ${JSON.stringify(wwid)}`, { kind: 'wwid', value: String(wwid) });
+    throw new InvalidNameError(`invalid WWID: ${JSON.stringify(wwid)}`, {
+      kind: 'wwid',
+      value: String(wwid),
+    });
   }
   return wwid;
 }

@@ -43,7 +43,10 @@ function blockedBy(a: Action, failed: readonly Action[]): Action | undefined {
 
 export async function applyPlan(ctx: ActContext, plan: Plan, options: ApplyOptions): Promise<ApplyResult[]> {
   const { env, log } = await makeEnv(ctx, options.dryRun);
-  const exec: ExecuteOptions = { dryRun: options.dryRun, ...(options.forceResume ? { forceResume: true } : {}) };
+  const exec: ExecuteOptions = {
+    dryRun: options.dryRun,
+    ...(options.forceResume ? { forceResume: true } : {}),
+  };
   const results: ApplyResult[] = [];
   const failed: Action[] = [];
   let journalBroken = false;
@@ -53,7 +56,9 @@ export async function applyPlan(ctx: ActContext, plan: Plan, options: ApplyOptio
       results.push({
         actionId: a.id,
         outcome: 'skipped',
-        message: journalBroken ? 'journal unavailable: not acting' : `depends on ${blocker?.id} which did not succeed`,
+        message: journalBroken
+          ? 'journal unavailable: not acting'
+          : `depends on ${blocker?.id} which did not succeed`,
       });
       failed.push(a);
       continue;

@@ -24,7 +24,14 @@ export type JournalRecord =
       /** Set on release steps: the ledger key they restore. */
       readonly releaseOf?: string;
     }
-  | { readonly v: 1; readonly type: 'done'; readonly op: string; readonly at: number; readonly message?: string; readonly recovered?: boolean }
+  | {
+      readonly v: 1;
+      readonly type: 'done';
+      readonly op: string;
+      readonly at: number;
+      readonly message?: string;
+      readonly recovered?: boolean;
+    }
   | {
       readonly v: 1;
       readonly type: 'failed';
@@ -36,7 +43,13 @@ export type JournalRecord =
     }
   | { readonly v: 1; readonly type: 'memory'; readonly at: number; readonly patch: Partial<AgentMemory> }
   /** Drop a ledger entry that cannot be restored (its previous state was never observed). */
-  | { readonly v: 1; readonly type: 'forget'; readonly at: number; readonly key: string; readonly message: string }
+  | {
+      readonly v: 1;
+      readonly type: 'forget';
+      readonly at: number;
+      readonly key: string;
+      readonly message: string;
+    }
   | {
       readonly v: 1;
       readonly type: 'checkpoint';
@@ -116,7 +129,8 @@ export function fold(state: JournalState, r: JournalRecord): JournalState {
       if (!intent) break;
       state.memory = applyDone(state.memory, intent, r.at);
       if (intent.releaseOf) state.ledger.delete(intent.releaseOf);
-      if (intent.action.kind === 'resume-vm' || intent.action.kind === 'kill-vm') state.ledger.delete(`paused:${intent.action.vmId}`);
+      if (intent.action.kind === 'resume-vm' || intent.action.kind === 'kill-vm')
+        state.ledger.delete(`paused:${intent.action.vmId}`);
       break;
     }
     case 'failed':

@@ -62,9 +62,19 @@ export class FileJournalStore implements JournalStore {
       }
       this.handle = await fsp.open(this.file, 'a', 0o600);
       this.bytes = Buffer.byteLength(text.slice(0, end));
-      return { lines: text.slice(0, end).split('\n').filter((l) => l.length > 0), tornBytes };
+      return {
+        lines: text
+          .slice(0, end)
+          .split('\n')
+          .filter((l) => l.length > 0),
+        tornBytes,
+      };
     } catch (e) {
-      throw new JournalError(`journal ${this.file}: cannot open: ${(e as Error).message}`, { file: this.file }, e);
+      throw new JournalError(
+        `journal ${this.file}: cannot open: ${(e as Error).message}`,
+        { file: this.file },
+        e,
+      );
     }
   }
 
@@ -76,7 +86,11 @@ export class FileJournalStore implements JournalStore {
       await this.handle.datasync();
       this.bytes += Buffer.byteLength(data);
     } catch (e) {
-      throw new JournalError(`journal ${this.file}: append failed: ${(e as Error).message}`, { file: this.file }, e);
+      throw new JournalError(
+        `journal ${this.file}: append failed: ${(e as Error).message}`,
+        { file: this.file },
+        e,
+      );
     }
   }
 
@@ -98,7 +112,11 @@ export class FileJournalStore implements JournalStore {
       this.handle = await fsp.open(this.file, 'a', 0o600);
       this.bytes = Buffer.byteLength(data);
     } catch (e) {
-      throw new JournalError(`journal ${this.file}: rotation failed: ${(e as Error).message}`, { file: this.file }, e);
+      throw new JournalError(
+        `journal ${this.file}: rotation failed: ${(e as Error).message}`,
+        { file: this.file },
+        e,
+      );
     }
   }
 

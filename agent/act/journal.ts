@@ -12,7 +12,14 @@ import { JournalError } from '../model/errors';
 import type { AgentMemory } from '../model/memory';
 import type { Clock } from '../model/seams';
 import { FileJournalStore, MemoryJournalStore, type JournalStore } from './journal-store';
-import { emptyState, fold, type IntentRecord, type JournalRecord, type JournalState, type LedgerEntry } from './journal-records';
+import {
+  emptyState,
+  fold,
+  type IntentRecord,
+  type JournalRecord,
+  type JournalState,
+  type LedgerEntry,
+} from './journal-records';
 import type { ActAction, UndoInfo } from './types';
 
 export const DEFAULT_JOURNAL_PATH = '/var/lib/vmpath/journal.jsonl';
@@ -66,9 +73,14 @@ export class Journal {
       try {
         record = JSON.parse(line) as JournalRecord;
       } catch (e) {
-        throw new JournalError(`journal line ${i + 1} is not JSON: refusing to act on a damaged journal`, { line: i + 1 }, e);
+        throw new JournalError(
+          `journal line ${i + 1} is not JSON: refusing to act on a damaged journal`,
+          { line: i + 1 },
+          e,
+        );
       }
-      if (record?.v !== 1) throw new JournalError(`journal line ${i + 1}: unsupported record version`, { line: i + 1 });
+      if (record?.v !== 1)
+        throw new JournalError(`journal line ${i + 1}: unsupported record version`, { line: i + 1 });
       fold(state, record);
     });
     this.state = state;

@@ -38,10 +38,15 @@ const ORDER = [
 
 const rank = (e: LedgerEntry) => (e.inverse ? ORDER.indexOf(e.inverse.kind) : ORDER.length);
 
-export function releaseSteps(ledger: readonly LedgerEntry[], options: Omit<ReleaseOptions, 'dryRun'>): LedgerEntry[] {
+export function releaseSteps(
+  ledger: readonly LedgerEntry[],
+  options: Omit<ReleaseOptions, 'dryRun'>,
+): LedgerEntry[] {
   if (!options.all && options.vmId === undefined) throw new UsageError('release: give --all or --vm ID');
   const vmId = options.vmId === undefined ? undefined : validateVmId(options.vmId);
-  return ledger.filter((e) => options.all || e.vmId === vmId).sort((a, b) => rank(a) - rank(b) || a.sinceMs - b.sinceMs);
+  return ledger
+    .filter((e) => options.all || e.vmId === vmId)
+    .sort((a, b) => rank(a) - rank(b) || a.sinceMs - b.sinceMs);
 }
 
 export async function releaseChanges(ctx: ActContext, options: ReleaseOptions): Promise<ApplyResult[]> {
@@ -50,8 +55,13 @@ export async function releaseChanges(ctx: ActContext, options: ReleaseOptions): 
   const results: ApplyResult[] = [];
   for (const entry of steps) {
     if (!entry.inverse) {
-      if (!options.dryRun) await ctx.journal.forget(entry.key, 'previous state was not observed: nothing restored');
-      results.push({ actionId: `release:${entry.key}`, outcome: 'skipped', message: 'previous state was not observed: left as is' });
+      if (!options.dryRun)
+        await ctx.journal.forget(entry.key, 'previous state was not observed: nothing restored');
+      results.push({
+        actionId: `release:${entry.key}`,
+        outcome: 'skipped',
+        message: 'previous state was not observed: left as is',
+      });
       continue;
     }
     const mark = log.effects.length;

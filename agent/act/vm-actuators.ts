@@ -27,7 +27,14 @@ export async function preparePause(env: ActEnv, a: Of<'pause-vm' | 'resume-vm'>)
     undo: {
       key,
       vmId: a.vmId,
-      inverse: { kind: 'resume-vm', vmId: a.vmId, id: `release:${key}`, reason: 'release', trigger: 'operator', origins: [] },
+      inverse: {
+        kind: 'resume-vm',
+        vmId: a.vmId,
+        id: `release:${key}`,
+        reason: 'release',
+        trigger: 'operator',
+        origins: [],
+      },
     },
     run: async () => {
       await env.vmControl.pause(vm);
@@ -35,7 +42,11 @@ export async function preparePause(env: ActEnv, a: Of<'pause-vm' | 'resume-vm'>)
   };
 }
 
-export async function prepareResume(env: ActEnv, a: Of<'pause-vm' | 'resume-vm'>, force = false): Promise<Prepared> {
+export async function prepareResume(
+  env: ActEnv,
+  a: Of<'pause-vm' | 'resume-vm'>,
+  force = false,
+): Promise<Prepared> {
   const vm = await env.vmRef(validateVmId(a.vmId));
   const ours = env.journal.memory().pausedByVmpath[a.vmId] !== undefined;
   const state = await env.vmControl.status(vm);

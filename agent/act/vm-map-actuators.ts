@@ -33,7 +33,12 @@ export function validateTable(table: unknown): string {
   return normalizeTable(table);
 }
 
-const release = (key: string) => ({ id: `release:${key}`, reason: 'release', trigger: 'operator' as const, origins: [] });
+const release = (key: string) => ({
+  id: `release:${key}`,
+  reason: 'release',
+  trigger: 'operator' as const,
+  origins: [],
+});
 
 export async function prepareCreateVmMap(env: ActEnv, a: Of<'create-vm-map'>): Promise<Prepared> {
   validateDmName(a.name);
@@ -130,19 +135,25 @@ export async function moveLv(env: ActEnv, lv: string, table: string): Promise<st
     try {
       await dmsetup(env.runner, ['resume', lv], SUSPEND_TIMEOUT_MS);
     } catch {
-      throw new CommandFailedError(`LV ${lv}: resume failed, device may be SUSPENDED: ${(e as Error).message}`, {
-        lv,
-        suspended: true,
-      });
+      throw new CommandFailedError(
+        `LV ${lv}: resume failed, device may be SUSPENDED: ${(e as Error).message}`,
+        {
+          lv,
+          suspended: true,
+        },
+      );
     }
   }
   if (failure) throw failure;
   const now = await dmTable(env.runner, lv);
   if (now !== table) {
-    throw new CommandFailedError(`LV ${lv}: table after move is ${JSON.stringify(now)}, wanted ${JSON.stringify(table)}`, {
-      lv,
-      table: now,
-    });
+    throw new CommandFailedError(
+      `LV ${lv}: table after move is ${JSON.stringify(now)}, wanted ${JSON.stringify(table)}`,
+      {
+        lv,
+        table: now,
+      },
+    );
   }
   return `${lv} now ${table}`;
 }

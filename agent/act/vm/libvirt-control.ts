@@ -34,12 +34,17 @@ export const loadUnraidLibvirt: HypervisorFactory = async (uri) => {
     mod = require('@unraid/libvirt');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') {
-      throw new LibvirtUnavailableError(`libvirt binding @unraid/libvirt not available: ${(e as Error).message}`, {}, e);
+      throw new LibvirtUnavailableError(
+        `libvirt binding @unraid/libvirt not available: ${(e as Error).message}`,
+        {},
+        e,
+      );
     }
     const dynamicImport = new Function('s', 'return import(s)') as (s: string) => Promise<typeof mod>;
     mod = await dynamicImport('@unraid/libvirt');
   }
-  const Hypervisor = (mod.Hypervisor ?? mod.default?.Hypervisor) as (new (o: { uri: string }) => LibvirtHypervisor) | undefined;
+  const Hypervisor = (mod.Hypervisor ?? mod.default?.Hypervisor) as
+    (new (o: { uri: string }) => LibvirtHypervisor) | undefined;
   if (!Hypervisor) throw new LibvirtUnavailableError('@unraid/libvirt loaded but has no Hypervisor export');
   return new Hypervisor({ uri });
 };
@@ -62,7 +67,11 @@ export class LibvirtVmControl implements VmControl {
       try {
         await hv.connectOpen();
       } catch (e) {
-        throw new LibvirtError(`libvirt ${this.options.uri ?? 'qemu:///system'}: connect failed: ${(e as Error).message}`, {}, e);
+        throw new LibvirtError(
+          `libvirt ${this.options.uri ?? 'qemu:///system'}: connect failed: ${(e as Error).message}`,
+          {},
+          e,
+        );
       }
       return hv;
     })();
@@ -74,14 +83,22 @@ export class LibvirtVmControl implements VmControl {
     }
   }
 
-  private async withDomain<T>(vm: VmRef, what: string, fn: (hv: LibvirtHypervisor, dom: unknown) => Promise<T>): Promise<T> {
+  private async withDomain<T>(
+    vm: VmRef,
+    what: string,
+    fn: (hv: LibvirtHypervisor, dom: unknown) => Promise<T>,
+  ): Promise<T> {
     const hv = await this.hypervisor();
     try {
       const dom = await hv.domainLookupByName(vm.name || vm.id);
       return await fn(hv, dom);
     } catch (e) {
       if (e instanceof VmpathError) throw e;
-      throw new LibvirtError(`libvirt ${what} ${vm.name || vm.id}: ${(e as Error).message}`, { vmId: vm.id, what }, e);
+      throw new LibvirtError(
+        `libvirt ${what} ${vm.name || vm.id}: ${(e as Error).message}`,
+        { vmId: vm.id, what },
+        e,
+      );
     }
   }
 
@@ -107,10 +124,21 @@ export class LibvirtVmControl implements VmControl {
     if (!/^[A-Za-z0-9][A-Za-z0-9.@-]{0,252}$/.test(target)) {
       throw new LibvirtError(`invalid migration target ${JSON.stringify(target)}`, { target });
     }
-    const argv = ['virsh', '-c', this.options.uri ?? 'qemu:///system', 'migrate', '--live', dom, `qemu+ssh://${target}/system`];
+    const argv = [
+      'virsh',
+      '-c',
+      this.options.uri ?? 'qemu:///system',
+      'migrate',
+      '--live',
+      dom,
+      `qemu+ssh://${target}/system`,
+    ];
     const r = await this.options.runner.run(argv, { timeoutMs: this.options.migrateTimeoutMs ?? 600_000 });
     if (r.exitCode !== 0) {
-      throw new LibvirtError(`virsh migrate ${dom} to ${target}: ${r.stderr.trim()}`, { argv, exitCode: r.exitCode });
+      throw new LibvirtError(`virsh migrate ${dom} to ${target}: ${r.stderr.trim()}`, {
+        argv,
+        exitCode: r.exitCode,
+      });
     }
   }
 

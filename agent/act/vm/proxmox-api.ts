@@ -56,13 +56,21 @@ export class ProxmoxApiClient {
     return this.call<T>('POST', path, params);
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, params?: Record<string, string | number>): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    params?: Record<string, string | number>,
+  ): Promise<T> {
     const headers = await this.authHeaders(method);
     try {
       return await this.request<T>(method, path, headers, params);
     } catch (e) {
       // A ticket can be revoked or expire early (clock skew): log in again once.
-      if (e instanceof ProxmoxAuthError && this.options.auth.kind === 'ticket' && e.details['status'] === 401) {
+      if (
+        e instanceof ProxmoxAuthError &&
+        this.options.auth.kind === 'ticket' &&
+        e.details['status'] === 401
+      ) {
         this.ticket = undefined;
         return this.request<T>(method, path, await this.authHeaders(method), params);
       }
@@ -117,7 +125,9 @@ export class ProxmoxApiClient {
           const got = socket.getPeerCertificate().fingerprint256 ?? '';
           if (normFp(got) !== normFp(fingerprint256)) {
             socket.destroy();
-            reject(new ProxmoxAuthError(`Proxmox API ${host}: certificate fingerprint mismatch`, { host, got }));
+            reject(
+              new ProxmoxAuthError(`Proxmox API ${host}: certificate fingerprint mismatch`, { host, got }),
+            );
             return;
           }
         }
@@ -138,7 +148,11 @@ export class ProxmoxApiClient {
     params?: Record<string, string | number>,
   ): Promise<T> {
     const socket = await this.connect();
-    const body = params ? new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
+    const body = params
+      ? new URLSearchParams(
+          Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]),
+        ).toString()
+      : '';
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     const fullPath = `/api2/json${path}`;
     return new Promise<T>((resolve, reject) => {
@@ -153,7 +167,10 @@ export class ProxmoxApiClient {
             ...headers,
             Accept: 'application/json',
             ...(method === 'POST'
-              ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) }
+              ? {
+                  'Content-Type': 'application/x-www-form-urlencoded',
+                  'Content-Length': Buffer.byteLength(body),
+                }
               : {}),
           },
           timeout: timeoutMs,
@@ -164,7 +181,13 @@ export class ProxmoxApiClient {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             const text = Buffer.concat(chunks).toString('utf8');
-            const details = { method, path: fullPath, status, reason: res.statusMessage, body: text.slice(0, 400) };
+            const details = {
+              method,
+              path: fullPath,
+              status,
+              reason: res.statusMessage,
+              body: text.slice(0, 400),
+            };
             const what = `Proxmox API ${method} ${path}: ${status} ${res.statusMessage ?? ''}`.trim();
             if (status === 401 || status === 403) return reject(new ProxmoxAuthError(what, details));
             if (status >= 500) return reject(new ProxmoxApiError(what, details));
@@ -175,12 +198,20 @@ export class ProxmoxApiClient {
               reject(new ProxmoxApiError(`${what}: body is not JSON`, details, e));
             }
           });
-          res.on('error', (err) => reject(new ProxmoxApiError(`Proxmox API ${method} ${path}: ${err.message}`, {}, err)));
+          res.on('error', (err) =>
+            reject(new ProxmoxApiError(`Proxmox API ${method} ${path}: ${err.message}`, {}, err)),
+          );
         },
       );
-      req.on('timeout', () => req.destroy(new ProxmoxApiError(`Proxmox API ${method} ${path}: timed out`, { path })));
+      req.on('timeout', () =>
+        req.destroy(new ProxmoxApiError(`Proxmox API ${method} ${path}: timed out`, { path })),
+      );
       req.on('error', (err) =>
-        reject(err instanceof ProxmoxApiError ? err : new ProxmoxApiError(`Proxmox API ${method} ${path}: ${err.message}`, {}, err)),
+        reject(
+          err instanceof ProxmoxApiError
+            ? err
+            : new ProxmoxApiError(`Proxmox API ${method} ${path}: ${err.message}`, {}, err),
+        ),
       );
       req.end(body);
     });

@@ -32,7 +32,9 @@ export class ProxmoxApiVmControl implements VmControl {
   }
 
   async status(vm: VmRef): Promise<'running' | 'paused' | 'unknown'> {
-    const data = await this.api.get<{ status?: string; qmpstatus?: string }>(`${this.base(vm)}/status/current`);
+    const data = await this.api.get<{ status?: string; qmpstatus?: string }>(
+      `${this.base(vm)}/status/current`,
+    );
     const s = data?.qmpstatus ?? data?.status;
     if (s === 'running') return 'running';
     if (s === 'paused' || s === 'io-error' || s === 'suspended') return 'paused';

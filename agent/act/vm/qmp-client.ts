@@ -32,7 +32,10 @@ export class QmpSession {
   ) {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
-    const onGone = (err?: Error) => this.fail(new QmpClosedError(`QMP ${path}: connection closed${err ? `: ${err.message}` : ''}`, { path }, err));
+    const onGone = (err?: Error) =>
+      this.fail(
+        new QmpClosedError(`QMP ${path}: connection closed${err ? `: ${err.message}` : ''}`, { path }, err),
+      );
     socket.on('close', () => onGone());
     socket.on('error', (err) => onGone(err));
   }
@@ -44,7 +47,9 @@ export class QmpSession {
       const s = net.createConnection({ path });
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new QmpTimeoutError(`QMP ${path}: connect timed out after ${timeoutMs} ms`, { path, timeoutMs }));
+        reject(
+          new QmpTimeoutError(`QMP ${path}: connect timed out after ${timeoutMs} ms`, { path, timeoutMs }),
+        );
       }, timeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
@@ -53,8 +58,12 @@ export class QmpSession {
       });
       s.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        if (err.code === 'ENOENT') reject(new VmNotFoundError(`QMP socket ${path} does not exist`, { path }, err));
-        else reject(new QmpClosedError(`QMP ${path}: ${err.code ?? err.message}`, { path, errno: err.code }, err));
+        if (err.code === 'ENOENT')
+          reject(new VmNotFoundError(`QMP socket ${path} does not exist`, { path }, err));
+        else
+          reject(
+            new QmpClosedError(`QMP ${path}: ${err.code ?? err.message}`, { path, errno: err.code }, err),
+          );
       });
     });
     const session = new QmpSession(socket, path, timeoutMs);
@@ -108,7 +117,11 @@ export class QmpSession {
     return new Promise<Json>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new QmpTimeoutError(`QMP ${this.path}: no ${what} within ${this.timeoutMs} ms`, { path: this.path }));
+        reject(
+          new QmpTimeoutError(`QMP ${this.path}: no ${what} within ${this.timeoutMs} ms`, {
+            path: this.path,
+          }),
+        );
       }, this.timeoutMs);
       this.waiter = (v) => {
         clearTimeout(timer);
@@ -146,7 +159,12 @@ export class QmpSession {
 }
 
 /** connect → command → disconnect: the only way vmpath uses QMP (it must not hold the socket). */
-export async function qmpCommand(path: string, command: string, args?: Json, options: QmpOptions = {}): Promise<unknown> {
+export async function qmpCommand(
+  path: string,
+  command: string,
+  args?: Json,
+  options: QmpOptions = {},
+): Promise<unknown> {
   const session = await QmpSession.connect(path, options);
   try {
     return await session.execute(command, args);
@@ -154,4 +172,3 @@ export async function qmpCommand(path: string, command: string, args?: Json, opt
     session.close();
   }
 }
-

@@ -47,9 +47,12 @@ export class QmpVmControl implements VmControl {
   }
 
   async migrate(vm: VmRef): Promise<void> {
-    throw new VmControlUnsupportedError(`vm ${vm.id}: migration needs the Proxmox API (configure proxmox in vmpath)`, {
-      vmId: vm.id,
-    });
+    throw new VmControlUnsupportedError(
+      `vm ${vm.id}: migration needs the Proxmox API (configure proxmox in vmpath)`,
+      {
+        vmId: vm.id,
+      },
+    );
   }
 
   /** `quit`: QEMU exits at once (the reply may be lost with the connection: that is success). */

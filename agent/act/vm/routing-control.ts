@@ -26,7 +26,11 @@ export class RoutingVmControl implements VmControl {
         : op === 'migrate' || b.preferApi
           ? (b.proxmoxApi ?? (op === 'migrate' ? undefined : b.qmp))
           : (b.qmp ?? b.proxmoxApi);
-    if (!chosen) throw new VmControlUnsupportedError(`vm ${vm.id} (${vm.kind}): no backend configured for ${op}`, { vmId: vm.id, op });
+    if (!chosen)
+      throw new VmControlUnsupportedError(`vm ${vm.id} (${vm.kind}): no backend configured for ${op}`, {
+        vmId: vm.id,
+        op,
+      });
     return chosen;
   }
 
