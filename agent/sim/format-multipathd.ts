@@ -1,0 +1,239 @@
+/**
+ * multipathd 0.9.4 / multipath -ll output, byte for byte in layout: the JSON of `show maps json`
+ * and `show map X json` (3-space indent, `"key" : value`), the padded text tables of `show
+ * paths` / `show maps` (every column padded, the last too), and the topology tree.
+ */
+import { groupPriority } from './dm-table';
+import { mpTable } from './dm-kernel';
+import { formatSize, lunHex } from './naming';
+import type { DmDev, DmGroup, DmPath, SimPathDev } from './state';
+
+const q = (s: string | number): string => (typeof s === 'number' ? String(s) : JSON.stringify(s));
+
+export function devState(p: SimPathDev): 'running' | 'offline' {
+  return !p.deleted && !p.offline && p.link.up ? 'running' : 'offline';
+}
+
+function groupState(dm: DmDev, g: DmGroup, i: number): 'active' | 'enabled' | 'disabled' {
+  if (g.bypassed) return 'disabled';
+  return dm.currentPg === i + 1 ? 'active' : 'enabled';
+}
+
+/** A 64-bit FC name as sysfs prints it: `0x` and 16 hex digits. */
+const wwn = (prefix: string, n: number): string =>
+  '0x' + prefix + n.toString(16).padStart(16 - prefix.length, '0');
+export const fcHostWwnn = (hostNo: number): string => wwn('20000024ff', hostNo);
+export const fcHostWwpn = (hostNo: number): string => wwn('21000024ff', hostNo);
+export const fcTargetWwpn = (l: { hostNo: number; targetNo: number }): string =>
+  wwn('50060e8010', l.targetNo * 256 + l.hostNo);
+
+const ready = (d: SimPathDev): boolean => d.checker === 'ready';
+
+function transportIds(p: SimPathDev): [string, string, string, string, string] {
+  const l = p.link;
+  if (l.transport === 'fc')
+    return [
+      fcHostWwnn(l.hostNo),
+      wwn('50060e80', l.targetNo * 256 + l.hostNo),
+      fcHostWwpn(l.hostNo),
+      fcTargetWwpn(l),
+      `0000:${(0x3b + l.hostNo).toString(16).padStart(2, '0')}:00.0`,
+    ];
+  if (l.transport === 'iscsi')
+    return [
+      '[undef]',
+      `iqn.2004-01.com.simarray:target${l.targetNo}`,
+      '[undef]',
+      '[undef]',
+      `10.0.${l.hostNo}.1`,
+    ];
+  return ['[undef]', '[undef]', '[undef]', '[undef]', '[undef]'];
+}
+
+function pathJson(p: DmPath, ind: string): string {
+  const d = p.dev;
+  const [hwnn, twnn, hwpn, twpn, hadapter] = transportIds(d);
+  const fields: [string, string | number][] = [
+    ['dev', d.dev],
+    ['dev_t', d.devT],
+    ['dm_st', p.failed ? 'failed' : 'active'],
+    ['dev_st', devState(d)],
+    ['chk_st', d.checker],
+    ['checker', 'tur'],
+    ['pri', d.priority],
+    ['host_wwnn', hwnn],
+    ['target_wwnn', twnn],
+    ['host_wwpn', hwpn],
+    ['target_wwpn', twpn],
+    ['host_adapter', hadapter],
+    ['lun_hex', lunHex(d.lunNo)],
+    ['marginal_st', 'normal'],
+  ];
+  return fields.map(([k, v]) => `${ind}${q(k)} : ${q(v)}`).join(',\n') + '\n';
+}
+
+function failbackText(dm: DmDev, nowMs: number): string {
+  const fb = dm.mpd?.failback ?? 'manual';
+  if (fb === 'immediate') return 'immediate';
+  if (typeof fb === 'number' && dm.mpd?.failbackAtMs !== undefined) {
+    const left = Math.max(0, Math.ceil((dm.mpd.failbackAtMs - nowMs) / 1000));
+    return `${left}/${fb}`;
+  }
+  return '-';
+}
+
+export function mpdFeatures(dm: DmDev): string {
+  return dm.mpd?.noPathRetry === 'queue' ? '1 queue_if_no_path' : '0';
+}
+
+function mapJsonBody(dm: DmDev, nowMs: number, ind: string): string {
+  const t = mpTable(dm);
+  const mpd = dm.mpd;
+  if (!t || !mpd) return '';
+  const lun = mpd.lun;
+  const active = t.groups.reduce((n, g) => n + g.paths.filter((p) => !p.failed).length, 0);
+  const fields: [string, string | number][] = [
+    ['name', dm.name],
+    ['uuid', lun.wwid],
+    ['sysfs', `dm-${dm.minor}`],
+    ['failback', failbackText(dm, nowMs)],
+    ['queueing', mpd.noPathRetry === 'queue' ? 'on' : 'off'],
+    ['paths', active],
+    ['write_prot', 'rw'],
+    ['dm_st', dm.suspended ? 'suspend' : 'active'],
+    ['features', mpdFeatures(dm)],
+    ['hwhandler', t.hwHandler.length ? `${t.hwHandler.length} ${t.hwHandler.join(' ')}` : '0'],
+    ['action', mpd.action],
+    ['path_faults', mpd.pathFaults],
+    ['vend', lun.vendor],
+    ['prod', lun.product],
+    ['rev', lun.revision],
+    ['switch_grp', mpd.switchGrp],
+    ['map_loads', mpd.mapLoads],
+    ['total_q_time', 0],
+    ['q_timeouts', 0],
+  ];
+  let s = fields.map(([k, v]) => `${ind}${q(k)} : ${q(v)},\n`).join('');
+  s += `${ind}"path_groups": [{\n`;
+  const gi = ind + '   ';
+  t.groups.forEach((g, i) => {
+    if (i > 0) s += `${ind}},{\n`;
+    const sel = [g.selector, String(g.selectorArgs.length), ...g.selectorArgs].join(' ');
+    s += `${gi}"selector" : ${q(sel)},\n`;
+    s += `${gi}"pri" : ${groupPriority(g, ready)},\n`;
+    s += `${gi}"dm_st" : ${q(groupState(dm, g, i))},\n`;
+    s += `${gi}"marginal_st" : "normal",\n`;
+    s += `${gi}"group" : ${i + 1},\n`;
+    s += `${gi}"paths": [{\n`;
+    g.paths.forEach((p, k) => {
+      if (k > 0) s += `${gi}},{\n`;
+      s += pathJson(p, gi + '   ');
+    });
+    s += `${gi}}]\n`;
+  });
+  s += `${ind}}]\n`;
+  return s;
+}
+
+const HEAD = '{\n   "major_version": 0,\n   "minor_version": 1,\n';
+
+/** `multipathd show maps json`. */
+export function showMapsJson(maps: readonly DmDev[], nowMs: number): string {
+  if (maps.length === 0) return `${HEAD}   "maps": []\n}\n`;
+  let s = `${HEAD}   "maps": [{\n`;
+  maps.forEach((dm, i) => {
+    if (i > 0) s += '   },{\n';
+    s += mapJsonBody(dm, nowMs, '      ');
+  });
+  return s + '   }]\n}\n';
+}
+
+/** `multipathd show map NAME json`. */
+export function showMapJson(dm: DmDev, nowMs: number): string {
+  return `${HEAD}   "map":{\n${mapJsonBody(dm, nowMs, '      ')}   }\n}\n`;
+}
+
+/** A text table as multipathd pads it: every column to its widest cell, the last one too. */
+export function padTable(rows: readonly (readonly string[])[], trimLast = false): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) => {
+      const line = r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' ');
+      return (trimLast ? line.trimEnd() : line) + '\n';
+    })
+    .join('');
+}
+
+function nextCheck(p: SimPathDev, nowMs: number): string {
+  const tick = Math.min(p.checkIntS, Math.max(1, Math.ceil((p.nextCheckMs - nowMs) / 1000)));
+  const x = Math.min(10, Math.floor((10 * tick) / p.checkIntS));
+  return `${'X'.repeat(x)}${'.'.repeat(10 - x)} ${tick}/${p.checkIntS}`;
+}
+
+/** `multipathd show paths`. `dmPathOf` gives the path's entry in its multipathd map. */
+export function showPaths(
+  paths: readonly SimPathDev[],
+  dmPathOf: (p: SimPathDev) => DmPath | undefined,
+  nowMs: number,
+): string {
+  const rows = [['hcil', 'dev', 'dev_t', 'pri', 'dm_st', 'chk_st', 'dev_st', 'next_check']];
+  for (const p of paths) {
+    if (p.deleted) continue;
+    const dp = dmPathOf(p);
+    const dmSt = dp ? (dp.failed ? 'failed' : 'active') : 'undef';
+    rows.push([p.hcil, p.dev, p.devT, String(p.priority), dmSt, p.checker, devState(p), nextCheck(p, nowMs)]);
+  }
+  return padTable(rows);
+}
+
+/** `multipathd show maps`. */
+export function showMaps(maps: readonly DmDev[]): string {
+  const rows = [['name', 'sysfs', 'uuid']];
+  for (const dm of maps) rows.push([dm.name, `dm-${dm.minor}`, dm.mpd?.lun.wwid ?? dm.uuid]);
+  return padTable(rows);
+}
+
+/**
+ * The topology tree of `multipath -ll` (kernel features) and `show topology` (multipathd's
+ * features, prefixed with the map's last action).
+ */
+export function topology(maps: readonly DmDev[], mode: 'll' | 'daemon'): string {
+  let s = '';
+  for (const dm of maps) {
+    const t = mpTable(dm);
+    const mpd = dm.mpd;
+    if (!t || !mpd) continue;
+    const lun = mpd.lun;
+    const prefix = mode === 'daemon' && mpd.action ? `${mpd.action}: ` : '';
+    const ident = dm.name === lun.wwid ? lun.wwid : `${dm.name} (${lun.wwid})`;
+    s += `${prefix}${ident} dm-${dm.minor} ${lun.vendor},${lun.product}\n`;
+    const features =
+      mode === 'daemon' ? mpdFeatures(dm) : [String(t.features.length), ...t.features].join(' ');
+    const hw = t.hwHandler.length ? `${t.hwHandler.length} ${t.hwHandler.join(' ')}` : '0';
+    s += `size=${formatSize(t.lengthSectors)} features='${features}' hwhandler='${hw}' wp=rw\n`;
+    const rows: string[][] = [];
+    for (const g of t.groups)
+      for (const p of g.paths)
+        rows.push([
+          p.dev.hcil,
+          p.dev.dev,
+          p.dev.devT,
+          p.failed ? 'failed' : 'active',
+          p.dev.checker,
+          devState(p.dev),
+        ]);
+    const lines = padTable(rows, true).split('\n');
+    let r = 0;
+    t.groups.forEach((g, i) => {
+      const lastG = i === t.groups.length - 1;
+      const sel = [g.selector, String(g.selectorArgs.length), ...g.selectorArgs].join(' ');
+      s += `${lastG ? '`' : '|'}-+- policy='${sel}' prio=${groupPriority(g, ready)} status=${groupState(dm, g, i)}\n`;
+      g.paths.forEach((_p, k) => {
+        const lastP = k === g.paths.length - 1;
+        s += `${lastG ? ' ' : '|'} ${lastP ? '`' : '|'}- ${lines[r++]}\n`;
+      });
+    });
+  }
+  return s;
+}

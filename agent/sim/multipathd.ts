@@ -1,0 +1,202 @@
+/**
+ * The multipathd side: the path checker (polling_interval, staggered per path), failback
+ * (`immediate` undoes an operator switch ~0.7 s later, `N` after N s, `manual` never),
+ * operator fail/reinstate, path removal and `reconfigure` (reloads every map it manages in
+ * priority order, so the group choice resets). Per-VM maps are not its business.
+ */
+import { makeMultipathTable, groupPriority } from './dm-table';
+import type { SimCtx } from './dm-kernel';
+import { failPath, findDmPath, isUsable, mpTable, reinstatePath, switchGroup } from './dm-kernel';
+import type { Failback } from './spec';
+import type { DmDev, SimPathDev } from './state';
+
+/** Delay after an operator switchgroup before an `immediate` map fails back (measured ~0.7 s). */
+export const FAILBACK_IMMEDIATE_DELAY_MS = 700;
+/** After `multipathd fail path`, the checker looks again this soon (measured ~1 s). */
+const RECHECK_AFTER_OPERATOR_MS = 1000;
+
+export function managedMaps(ctx: SimCtx): DmDev[] {
+  return [...ctx.state.dm.values()].filter((d) => d.mpd);
+}
+
+function mapsOfPath(ctx: SimCtx, p: SimPathDev): DmDev[] {
+  const m = ctx.state.dm.get(p.lun.alias);
+  return m && m.mpd ? [m] : [];
+}
+
+/** Best group: highest priority among groups with usable paths, first on ties; 0 if none. */
+export function bestGroup(dm: DmDev): number {
+  const t = mpTable(dm);
+  if (!t) return 0;
+  let best = 0;
+  let bestPri = -1;
+  t.groups.forEach((g, i) => {
+    if (!g.paths.some((p) => !p.failed && p.dev.checker === 'ready')) return;
+    const pri = groupPriority(g, (d) => d.checker === 'ready');
+    if (pri > bestPri) {
+      bestPri = pri;
+      best = i + 1;
+    }
+  });
+  return best;
+}
+
+function maybeFailback(ctx: SimCtx, dm: DmDev): void {
+  const mpd = dm.mpd;
+  if (!mpd || mpd.failback === 'manual') return;
+  const best = bestGroup(dm);
+  const used = dm.nextPg || dm.currentPg;
+  if (best && used && best !== used) {
+    switchGroup(ctx, dm, best);
+    mpd.switchGrp++;
+  }
+}
+
+function scheduleFailback(dm: DmDev, now: number, delayMs: number): void {
+  const mpd = dm.mpd;
+  if (!mpd || mpd.failback === 'manual') return;
+  const delay = mpd.failback === 'immediate' ? delayMs : mpd.failback * 1000;
+  const at = now + delay;
+  if (mpd.failbackAtMs === undefined || at < mpd.failbackAtMs) mpd.failbackAtMs = at;
+}
+
+/** Run every check and failback due at `now`. Cheap when nothing is due. */
+export function runChecker(ctx: SimCtx, now: number): void {
+  const pollMs = ctx.state.pollingIntervalS * 1000;
+  for (const p of ctx.state.paths) {
+    if (p.deleted || p.nextCheckMs > now) continue;
+    const result = isUsable(p) ? 'ready' : 'faulty';
+    const changed = result !== p.checker;
+    if (changed) {
+      p.checker = result;
+      ctx.touchPath(p);
+    }
+    // Shown as `tick/checkint` in show paths; checks themselves run every polling_interval
+    // (idle failures are found within 2-3 s, as measured).
+    p.checkIntS = changed ? ctx.state.pollingIntervalS : ctx.state.pollingIntervalS * 2;
+    p.nextCheckMs = now + pollMs;
+    for (const dm of mapsOfPath(ctx, p)) {
+      const dp = findDmPath(dm, p.devT);
+      if (!dp) continue;
+      if (result === 'faulty' && !dp.failed) failPath(ctx, dm, dp);
+      else if (result === 'ready' && dp.failed) {
+        reinstatePath(ctx, dm, dp);
+        scheduleFailback(dm, now, 0);
+      }
+      if (dm.mpd?.failback === 'immediate') maybeFailback(ctx, dm);
+    }
+  }
+  for (const dm of managedMaps(ctx)) {
+    const at = dm.mpd?.failbackAtMs;
+    if (at !== undefined && at <= now) {
+      (dm.mpd as NonNullable<DmDev['mpd']>).failbackAtMs = undefined;
+      maybeFailback(ctx, dm);
+    }
+  }
+}
+
+/** `multipathd switchgroup map M group N`. */
+export function operatorSwitch(ctx: SimCtx, dm: DmDev, n: number): boolean {
+  if (!switchGroup(ctx, dm, n)) return false;
+  scheduleFailback(dm, ctx.nowMs(), FAILBACK_IMMEDIATE_DELAY_MS);
+  return true;
+}
+
+/** `multipathd fail path DEV`: dm fails it, the checker reinstates it ~1 s later if healthy. */
+export function operatorFail(ctx: SimCtx, p: SimPathDev): boolean {
+  const maps = mapsOfPath(ctx, p);
+  if (maps.length === 0) return false;
+  for (const dm of maps) {
+    const dp = findDmPath(dm, p.devT);
+    if (dp) failPath(ctx, dm, dp);
+  }
+  p.checker = 'faulty';
+  p.nextCheckMs = ctx.nowMs() + RECHECK_AFTER_OPERATOR_MS;
+  ctx.touchPath(p);
+  return true;
+}
+
+/** `multipathd reinstate path DEV`. */
+export function operatorReinstate(ctx: SimCtx, p: SimPathDev): boolean {
+  const maps = mapsOfPath(ctx, p);
+  if (maps.length === 0) return false;
+  for (const dm of maps) {
+    const dp = findDmPath(dm, p.devT);
+    if (dp) reinstatePath(ctx, dm, dp);
+  }
+  return true;
+}
+
+/** Reload a managed map's table from its LUN (priority order, first group next). */
+export function reloadMap(ctx: SimCtx, dm: DmDev): void {
+  const mpd = dm.mpd;
+  if (!mpd) return;
+  const table = makeMultipathTable(mpd.lun);
+  for (const g of table.groups)
+    for (const p of g.paths) p.failed = p.dev.checker !== 'ready' || !isUsable(p.dev);
+  dm.live = table;
+  dm.currentPg = 0;
+  dm.nextPg = table.groups.length > 0 ? 1 : 0;
+  dm.queueIo = false;
+  mpd.mapLoads++;
+  ctx.touchDm(dm);
+  ctx.touchTopology();
+}
+
+/**
+ * Per-wwid `failback` from multipath.conf text (`multipaths { multipath { wwid W  failback F } }`).
+ * Only what vmpath writes is understood; anything else is ignored like an unknown keyword.
+ */
+export function parseFailbackOverrides(conf: string): Map<string, Failback> {
+  const out = new Map<string, Failback>();
+  const blocks = conf.replace(/#[^\n]*/g, '').match(/multipath\s*\{[^{}]*\}/g) ?? [];
+  for (const b of blocks) {
+    const wwid = /\bwwid\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    const fb = /\bfailback\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    if (!wwid || !fb) continue;
+    if (fb === 'immediate' || fb === 'manual') out.set(wwid, fb);
+    else if (/^\d+$/.test(fb)) out.set(wwid, Number(fb));
+  }
+  return out;
+}
+
+/** `multipathd reconfigure`: re-read config, reload every managed map. */
+export function reconfigure(ctx: SimCtx, confTexts: readonly string[]): void {
+  const overrides = new Map<string, Failback>();
+  for (const text of confTexts) for (const [k, v] of parseFailbackOverrides(text)) overrides.set(k, v);
+  for (const dm of managedMaps(ctx)) {
+    const mpd = dm.mpd as NonNullable<DmDev['mpd']>;
+    mpd.failback = overrides.get(mpd.lun.wwid) ?? mpd.lun.specFailback;
+    mpd.failbackAtMs = undefined;
+    mpd.action = '';
+    reloadMap(ctx, dm);
+  }
+}
+
+/** A path device was removed: multipathd drops it from its map. */
+export function removePath(ctx: SimCtx, p: SimPathDev): void {
+  for (const dm of mapsOfPath(ctx, p)) {
+    const dp = findDmPath(dm, p.devT);
+    if (dp) failPath(ctx, dm, dp);
+    const t = mpTable(dm);
+    if (!t) continue;
+    const keepFail = new Map<string, { failed: boolean; failCount: number }>();
+    for (const g of t.groups) for (const q of g.paths) keepFail.set(q.dev.devT, q);
+    const used = dm.currentPg;
+    reloadMap(ctx, dm);
+    const nt = mpTable(dm);
+    if (nt)
+      for (const g of nt.groups)
+        for (const q of g.paths) {
+          const old = keepFail.get(q.dev.devT);
+          if (old) {
+            q.failed = old.failed;
+            q.failCount = old.failCount;
+          }
+        }
+    if (used && nt && used <= nt.groups.length) {
+      dm.currentPg = used;
+      dm.nextPg = 0;
+    }
+  }
+}
