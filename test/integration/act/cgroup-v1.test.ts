@@ -77,7 +77,6 @@ describe('cgroup v1 blkio (real kernel)', () => {
 
     const limited = await rig.readRate(a.dev, 30);
     const free = await rig.readRate(b.dev, 200);
-    // eslint-disable-next-line no-console
     console.log(
       `loopA ${(limited / 1048576).toFixed(2)} MiB/s (limit 10), loopB ${(free / 1048576).toFixed(0)} MiB/s`,
     );
