@@ -175,6 +175,7 @@ export function buildState(spec: SimHostSpec): SimState {
         offline: false,
         deleted: false,
         checker: 'ready',
+        mpdDevState: 'running',
         nextCheckMs: ((index * 733) % (state.pollingIntervalS * 1000)) + 1,
         checkIntS: state.pollingIntervalS * 2,
         stat: newIoStat(),

@@ -64,7 +64,13 @@ export function failPath(ctx: SimCtx, dm: DmDev, p: DmPath): void {
   if (p.failed) return;
   p.failed = true;
   p.failCount++;
-  if (dm.mpd) dm.mpd.pathFaults++;
+  if (dm.mpd) {
+    // multipathd sees the table change: marks the path down, counts it, checks it within 1 s.
+    dm.mpd.pathFaults++;
+    p.dev.checker = 'faulty';
+    p.dev.nextCheckMs = Math.min(p.dev.nextCheckMs, ctx.nowMs() + 1000);
+    ctx.touchPath(p.dev);
+  }
   // Like the kernel, the current group stays current until the next I/O looks for a path.
   event(ctx, dm, p, 'PATH_FAILED');
 }

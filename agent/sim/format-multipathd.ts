@@ -57,7 +57,7 @@ function pathJson(p: DmPath, ind: string): string {
     ['dev', d.dev],
     ['dev_t', d.devT],
     ['dm_st', p.failed ? 'failed' : 'active'],
-    ['dev_st', devState(d)],
+    ['dev_st', d.mpdDevState],
     ['chk_st', d.checker],
     ['checker', 'tur'],
     ['pri', d.priority],
@@ -182,7 +182,16 @@ export function showPaths(
     if (p.deleted) continue;
     const dp = dmPathOf(p);
     const dmSt = dp ? (dp.failed ? 'failed' : 'active') : 'undef';
-    rows.push([p.hcil, p.dev, p.devT, String(p.priority), dmSt, p.checker, devState(p), nextCheck(p, nowMs)]);
+    rows.push([
+      p.hcil,
+      p.dev,
+      p.devT,
+      String(p.priority),
+      dmSt,
+      p.checker,
+      p.mpdDevState,
+      nextCheck(p, nowMs),
+    ]);
   }
   return padTable(rows);
 }
@@ -221,7 +230,7 @@ export function topology(maps: readonly DmDev[], mode: 'll' | 'daemon'): string 
           p.dev.devT,
           p.failed ? 'failed' : 'active',
           p.dev.checker,
-          devState(p.dev),
+          mode === 'daemon' ? p.dev.mpdDevState : devState(p.dev),
         ]);
     const lines = padTable(rows, true).split('\n');
     let r = 0;

@@ -66,13 +66,16 @@ export function runChecker(ctx: SimCtx, now: number): void {
   for (const p of ctx.state.paths) {
     if (p.deleted || p.nextCheckMs > now) continue;
     const result = isUsable(p) ? 'ready' : 'faulty';
-    const changed = result !== p.checker;
+    p.mpdDevState = isUsable(p) ? 'running' : 'offline';
+    let changed = result !== p.checker;
     if (changed) {
       p.checker = result;
       ctx.touchPath(p);
     }
     // Shown as `tick/checkint` in show paths; checks themselves run every polling_interval
     // (idle failures are found within 2-3 s, as measured).
+    if (result === 'ready')
+      for (const dm of mapsOfPath(ctx, p)) if (findDmPath(dm, p.devT)?.failed) changed = true;
     p.checkIntS = changed ? ctx.state.pollingIntervalS : ctx.state.pollingIntervalS * 2;
     p.nextCheckMs = now + pollMs;
     for (const dm of mapsOfPath(ctx, p)) {

@@ -51,6 +51,8 @@ export interface SimPathDev {
   offline: boolean;
   deleted: boolean;
   checker: 'ready' | 'faulty';
+  /** Device state as multipathd last read it from sysfs (at its last check). */
+  mpdDevState: 'running' | 'offline';
   nextCheckMs: number;
   /** Interval of the current check cycle in seconds (show paths `tick/checkint`). */
   checkIntS: number;
