@@ -6,8 +6,9 @@
  * - `fail`: exit 1. Since 0.9.5 the reason follows instead of `fail`: `permission deny: need
  *   to be root`, `timeout`, `map or partition in use`, `device not found`, or the help text;
  * - 0.9.4 answers permission/timeout/help without `fail`, with exit 0;
- * - unknown command or missing argument: `<cmd>: not found` / `<cmd>: Missing argument`, then
- *   `multipath-tools vX.Y.Z (...)` and `CLI commands reference:` (exit 0 on 0.9.4);
+ * - unknown command or missing argument: `<cmd>: not found` / `<cmd>: Missing argument` (the
+ *   command may carry a line break: `frobnicate \n: not found`), then `multipath-tools vX.Y.Z
+ *   (...)` and `CLI commands reference:` (exit 0 on 0.9.4);
  * - client-side: `timeout receiving packet`, `error N receiving packet`, `cannot send packet`,
  *   `ERROR: failed to connect to multipathd` (stderr); 0.9.4 prints nothing when it cannot
  *   connect, and exits 1 (also on hosts without device-mapper).
@@ -24,9 +25,12 @@ import {
 
 type ErrorCtor = new (message: string, details?: Record<string, unknown>) => VmpathError;
 
-/** The help text multipathd sends for an unknown command or a missing argument. */
-const HELP =
-  /^(?:[^\n]*: (?:not found|Missing argument|Not enough memory)\n)?multipath-tools v[^\n]*\nCLI commands reference:/;
+/**
+ * The help text multipathd sends for an unknown command or a missing argument: the version
+ * banner followed by `CLI commands reference:`. What precedes it varies: 0.9.4 was seen in the
+ * lab answering `multipathd frobnicate` with `frobnicate \n: not found\n` first, exit 0.
+ */
+const HELP = /^multipath-tools v[^\n]*\nCLI commands reference:/m;
 
 /**
  * First match wins. Tested against the first line of stdout plus all of stderr, so a `show`

@@ -57,6 +57,13 @@ describe('multipathd replies', () => {
       MultipathdBadCommandError,
       false,
     ],
+    // the shape 0.9.4 sent in the lab for `multipathd frobnicate`: the command, a line break, `: not found`
+    [
+      '0.9.4 unknown command as seen live',
+      res(`frobnicate \n: not found\n${HELP_094}`),
+      MultipathdBadCommandError,
+      false,
+    ],
     ['0.9.4 no daemon: exit 1, no output', res('', 1), MultipathdUnreachableError, true],
     [
       'newer no daemon',
