@@ -1,7 +1,15 @@
 /** Every lab suite by name (test/lab/suites/NAME.ts): add a suite here and it can be run. */
 import type { LabCase } from './lib/case';
+import * as iomax from './suites/iomax';
+import * as multipathObserve from './suites/multipath-observe';
+import * as paths from './suites/paths';
+import * as permap from './suites/permap';
 import * as smoke from './suites/smoke';
 
 export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   smoke: smoke.cases,
+  'multipath-observe': multipathObserve.cases,
+  iomax: iomax.cases,
+  paths: paths.cases,
+  permap: permap.cases,
 };

@@ -106,6 +106,7 @@ export async function rig(o: RigOptions): Promise<Rig> {
       const m = readMaps();
       if (m.length !== luns) return undefined;
       if (!m.every((x) => x.paths.length === o.paths && activePaths(x.name) === o.paths)) return undefined;
+      if (!m.every((x) => fs.existsSync(`/dev/mapper/${x.name}`))) return undefined;
       return m;
     },
     60_000,
@@ -277,25 +278,17 @@ export interface DdResult {
   readonly mbps: number; // MiB/s
 }
 
-/** Runs dd with O_DIRECT inside cgroup cg (the shell moves itself in, then execs dd). */
+/**
+ * Runs dd inside cgroup cg (the shell moves itself in, then execs dd); the rate is dd's own
+ * (bytes over dd's elapsed time), so process start-up under TCG does not count.
+ */
 export function ddIn(cg: string, args: readonly string[], timeoutMs = 120_000): DdResult {
-  const t0 = process.hrtime.bigint();
-  const r = sh(['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec dd "$@"', cg, ...args, 'status=none'], {
-    timeoutMs,
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  void r;
-  const bs = parseSize(args.find((a) => a.startsWith('bs='))?.slice(3) ?? '512');
-  const count = Number(args.find((a) => a.startsWith('count='))?.slice(6) ?? '0');
-  const bytes = bs * count;
+  const r = sh(['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec dd "$@"', cg, ...args], { timeoutMs });
+  const m = /(\d+) bytes .* copied, ([\d.e-]+) s/.exec(r.stderr);
+  if (!m) throw new Error(`cannot read dd's summary: ${r.stderr}`);
+  const bytes = Number(m[1]);
+  const seconds = Number(m[2]);
   return { bytes, seconds, mbps: bytes / 1048576 / seconds };
-}
-
-function parseSize(s: string): number {
-  const m = /^(\d+)([KMG]?)$/.exec(s);
-  if (!m) throw new Error(`bad size ${s}`);
-  const mult = { '': 1, K: 1024, M: 1048576, G: 1073741824 }[m[2] as '' | 'K' | 'M' | 'G'];
-  return Number(m[1]) * mult;
 }
 
 export function currentConf(): string {
