@@ -3,23 +3,7 @@ import * as path from 'node:path';
 import { runCli } from '../../../agent/cli/run-cli';
 import { COMMANDS } from '../../../agent/cli/commands';
 import { VERSION } from '../../../agent/version';
-import type { CliIo } from '../../../agent/cli/command';
-
-export function captureIo(stdin = ''): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    isTty: false,
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    readStdin: async () => stdin,
-  };
-  return io;
-}
+import { captureIo } from './capture-io';
 
 describe('vmpath CLI surface', () => {
   it('--help lists every command in the table and nothing else', async () => {
