@@ -10,8 +10,9 @@
  *    Tickets live 2 h: renewed after 1.5 h, and once on a 401.
  * TLS: a CA (PEM) to verify against, or a SHA-256 fingerprint pin of the server certificate (what
  * PVE nodes with self-signed certificates need), checked before any request byte is sent.
- * Errors: 401/403 → ProxmoxAuthError; 5xx, network errors, timeouts → ProxmoxApiError
- * (retryable); other 4xx (400 bad parameter, 404, 501 not implemented) → ProxmoxRequestError.
+ * Errors: 401/403 → ProxmoxAuthError; 5xx (PVE also says 500 for a missing VM config),
+ * network errors, timeouts → ProxmoxApiError (retryable); other 4xx (400 bad parameter, 404) and
+ * 501 (method not implemented) → ProxmoxRequestError (terminal).
  */
 import * as https from 'node:https';
 import * as tls from 'node:tls';
@@ -160,9 +161,10 @@ export class ProxmoxApiClient {
         {
           method,
           host: this.options.host,
+          port: this.options.port ?? 8006,
           path: fullPath,
+          // No agent: the request rides on the socket already verified in connect().
           createConnection: () => socket,
-          agent: false,
           headers: {
             ...headers,
             Accept: 'application/json',
@@ -190,7 +192,7 @@ export class ProxmoxApiClient {
             };
             const what = `Proxmox API ${method} ${path}: ${status} ${res.statusMessage ?? ''}`.trim();
             if (status === 401 || status === 403) return reject(new ProxmoxAuthError(what, details));
-            if (status >= 500) return reject(new ProxmoxApiError(what, details));
+            if (status >= 500 && status !== 501) return reject(new ProxmoxApiError(what, details));
             if (status < 200 || status >= 300) return reject(new ProxmoxRequestError(what, details));
             try {
               resolve((JSON.parse(text) as { data: T }).data);
