@@ -78,6 +78,11 @@ export function emitQueueing(ctx: FailoverContext): void {
 
 type State = VmDecision['state'];
 
+/** vmpath's pause record, if the VM is still paused (running = someone resumed it, or the pause failed). */
+function pausedByUs(ctx: FailoverContext, vm: Vm): AgentMemory['pausedByVmpath'][string] | undefined {
+  return vm.runState === 'running' ? undefined : ctx.memory.pausedByVmpath[vm.id];
+}
+
 function pause(
   ctx: FailoverContext,
   vm: Vm,
@@ -86,7 +91,7 @@ function pause(
   reasons: string[],
   origins: Origin[],
 ): State {
-  const mine = ctx.memory.pausedByVmpath[vm.id];
+  const mine = pausedByUs(ctx, vm);
   if (mine) {
     reasons.push(`${why}; already paused by vmpath since ${new Date(mine.sinceMs).toISOString()}`);
     const r = policy.resume.value;
@@ -115,13 +120,14 @@ export function decideFailover(
   reasons: string[],
 ): State {
   const apdOrigin = policy.onAllPathsDown.origin;
+  const wwids = [...new Set(maps.map((m) => m.map.wwid))].sort();
+  const down = maps.filter((m) => m.usable === 0);
   const migrating = ctx.memory.migrations[vm.id];
   if (migrating) {
     reasons.push(`migrating to ${migrating.target} since ${new Date(migrating.sinceMs).toISOString()}`);
+    for (const m of down) wishQueue(ctx, m.ioMap, true, `vm ${vm.id}: migrating, all paths down`, apdOrigin);
     return 'migrating';
   }
-  const wwids = [...new Set(maps.map((m) => m.map.wwid))].sort();
-  const down = maps.filter((m) => m.usable === 0);
   if (down.length > 0) {
     const names = down.map((m) => m.map.name).join(',');
     const apd = policy.onAllPathsDown.value;
@@ -180,7 +186,7 @@ export function decideFailover(
   }
 
   let state: State = 'normal';
-  const mine = ctx.memory.pausedByVmpath[vm.id];
+  const mine = pausedByUs(ctx, vm);
   if (mine) {
     const r = policy.resume.value;
     if (r.mode === 'leave-paused') {
@@ -208,7 +214,11 @@ export function decideFailover(
     reasons.push(`below minPaths ${min} on ${names}`);
     if (state === 'normal') state = 'degraded';
     const targets = policy.migrateTargets.value;
-    if (policy.onAllPathsDown.value.action === 'migrate' && targets.length > 0 && vm.runState === 'running') {
+    if (
+      policy.onAllPathsDown.value.action === 'migrate' &&
+      targets.length > 0 &&
+      (vm.runState === 'running' || ctx.plan.has(`resume-vm:${vm.id}`))
+    ) {
       const target = chooseMigrationTarget(ctx.cluster, wwids, targets, ctx.topo.snapshot.host.hostname);
       if (target) {
         const why = `vm ${vm.id}: below minPaths ${min}; proactive migration to ${target}`;

@@ -35,7 +35,8 @@ export function engineConfig(partial?: Partial<EngineConfig>): EngineConfig {
 
 function resolveAll(input: DecideInput, plan: PlanBuilder): { vm: Vm; policy: VmPolicy }[] {
   const out: { vm: Vm; policy: VmPolicy }[] = [];
-  for (const vm of input.snapshot.vms) {
+  const vms = [...input.snapshot.vms].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const vm of vms) {
     try {
       out.push({ vm, policy: resolvePolicy(layersForVm(input.policies, vm.id), vm.id) });
     } catch (err) {
@@ -145,7 +146,8 @@ export function decide(input: DecideInput): Plan {
 
   const bw = allocate(allocs, topo, cfg);
   for (const p of bw.problems) plan.warn(`vm ${p.vmId}`, p.code, p.message);
-  for (const a of allocs) emitIo({ plan, cfg, nowMs: input.nowMs }, a, bw);
+  for (const a of allocs)
+    if (!plan.has(`kill-vm:${a.vm.id}`)) emitIo({ plan, cfg, nowMs: input.nowMs }, a, bw);
 
   for (const d of drafts) {
     const grants = bw.grants.get(d.vm.id);

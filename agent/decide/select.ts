@@ -169,12 +169,14 @@ export function selectPaths(
   const byDev = new Map(cands.map((c) => [c.dev, c]));
   const prevValid = previous.length > 0 && previous.every((d) => byDev.has(d));
   const sameSet = prevValid && chosen.length === previous.length && chosen.every((d) => prev.has(d));
-  if (prevValid && !sameSet) {
+  if (sameSet)
+    chosen = [...previous]; // same paths: keep their order (the first decides the group)
+  else if (prevValid) {
     const before = meanLoad(byDev, previous);
     const gain = before > 0 ? (before - meanLoad(byDev, chosen)) / before : 0;
-    if (gain < ctx.cfg.rebalanceGainThreshold) {
+    if (gain <= ctx.cfg.rebalanceGainThreshold) {
       reasons.push(
-        `kept previous paths ${previous.join(',')}: gain ${gain.toFixed(2)} < threshold ${ctx.cfg.rebalanceGainThreshold}`,
+        `kept previous paths ${previous.join(',')}: gain ${gain.toFixed(2)} <= threshold ${ctx.cfg.rebalanceGainThreshold}`,
       );
       chosen = [...previous];
     } else {

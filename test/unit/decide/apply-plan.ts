@@ -142,7 +142,7 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
     },
     'pause-vm': (a) => void (vmWith(a.vmId).runState = 'paused'),
     'resume-vm': (a) => void (vmWith(a.vmId).runState = 'running'),
-    'migrate-vm': (a) => void (s.vms = s.vms.filter((v) => v.id !== a.vmId)),
+    'migrate-vm': () => undefined, // a live migration takes a while: the VM is still here next time
     'kill-vm': (a) => void (s.vms = s.vms.filter((v) => v.id !== a.vmId)),
   };
   for (const a of plan.actions) (apply[a.kind] as (x: Action) => void)(a);
