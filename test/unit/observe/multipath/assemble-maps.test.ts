@@ -329,3 +329,39 @@ describe('maps that cannot be understood are left out with a diagnostic', () => 
     ]);
   });
 });
+
+describe('a per-VM map captured live in the lab', () => {
+  const VM_MAP: DmDeviceFacts = {
+    name: 'mpatha-vm101',
+    dm: 'dm-1',
+    devT: '253:1',
+    uuid: `vmpath-101-${WWID}`,
+    holders: [],
+  };
+
+  it('reads the kernel-added retain_attached_hw_handler and the reversed group order', () => {
+    const { maps, diagnostics } = assembleMultipathMaps({
+      tableLines: parseDmsetupLines(fixture('lab-observe/vm-map-dmsetup-table.txt'), 'dmsetup table'),
+      statusLines: parseDmsetupLines(fixture('lab-observe/vm-map-dmsetup-status.txt'), 'dmsetup status'),
+      multipathd: parseMultipathdJson(fixture('maps.json')),
+      devices: new Map([
+        ['mpatha', MPATHA],
+        ['mpatha-vm101', VM_MAP],
+      ]),
+    });
+    expect(diagnostics).toEqual([]);
+    const vm = maps.find((m) => m.name === 'mpatha-vm101');
+    expect(vm).toMatchObject({
+      owner: 'vmpath',
+      perVm: { vmId: '101', baseMap: 'mpatha' },
+      features: ['queue_if_no_path', 'retain_attached_hw_handler', 'queue_mode', 'bio'],
+      queueIfNoPath: true,
+      queueMode: 'bio',
+      hwHandler: '',
+      activeGroup: 1,
+      nextGroup: 1,
+    });
+    expect(vm?.groups.map((g) => g.paths.map((p) => p.dev))).toEqual([['sdb'], ['sda']]);
+    expect(maps.find((m) => m.name === 'mpatha')?.groups[0]?.paths[0]?.failCount).toBe(1);
+  });
+});

@@ -87,6 +87,15 @@ describe('multipathd replies', () => {
     expect((err as VmpathError).message).toContain('multipathd switchgroup map mpatha group 2');
   });
 
+  it.each<[string, number, string]>([
+    ['lab-observe/multipathd-unknown-command.txt', 0, 'VMPATH_E_MULTIPATHD_BAD_COMMAND'],
+    ['lab-observe/multipathd-switchgroup-unknown-map.txt', 1, 'VMPATH_E_MULTIPATHD_FAIL'],
+  ])('live reply %s (exit %d) is %s', (file, exitCode, code) => {
+    expect(() => checkMultipathdReply(argv, res(fixture(file), exitCode))).toThrow(
+      expect.objectContaining({ code }),
+    );
+  });
+
   it('data lines that look like error words are not errors', () => {
     const config = 'defaults {\n\tverbosity 2\n}\nfail\ntimeout\n';
     expect(checkMultipathdReply(['multipathd', 'show', 'config'], res(config))).toBe(config);
