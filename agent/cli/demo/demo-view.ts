@@ -11,7 +11,7 @@ export interface DemoFacts {
 function linkState(up: boolean, devStates: readonly string[]): string {
   if (!up) return 'down';
   const failed = devStates.filter((s) => s !== 'running').length;
-  return failed ? `degraded ${failed} failed` : 'up';
+  return failed ? `up (${failed} failed)` : 'up';
 }
 
 export function buildDemoView(

@@ -71,6 +71,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<DemoSumm
   let reconciles = 0;
   let faults = 0;
   let lastPlan: Plan | undefined;
+  let activeWarnings = new Set<string>();
   let printed = 0;
   const startMs = sim.clock.nowMs();
   const nowS = () => (sim.clock.nowMs() - startMs) / 1000;
@@ -117,7 +118,10 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<DemoSumm
           `${actionText(a)}${res.outcome !== 'applied' ? ` → ${res.outcome}${res.message ? `: ${res.message}` : ''}` : ''}`,
         );
       }
-      for (const w of r.plan?.warnings ?? []) push('warning', `${w.subject}: ${w.message}`);
+      // A warning is logged when it appears, not at every reconcile while it lasts.
+      const current = new Set((r.plan?.warnings ?? []).map((w) => `${w.subject}: ${w.message}`));
+      for (const w of current) if (!activeWarnings.has(w)) push('warning', w);
+      if (r.plan) activeWarnings = current;
     });
     const seenFaults = new Set<string>();
     const facts = {
