@@ -14,7 +14,7 @@ import { releaseChanges } from '../../../agent/act/release';
 import { cgroupError } from '../../../agent/act/cgroup-errors';
 import type { Action, CgroupIoLimit, Plan } from '../../../agent/model/plan';
 import type { VmControl } from '../../../agent/model/seams';
-import { BlkioRig, BLKIO } from './helpers/blkio-rig';
+import { BlkioRig, BLKIO, type Loop } from './helpers/blkio-rig';
 
 const LIMIT = 10 * 1024 * 1024;
 const clock = { nowMs: () => Date.now() };
@@ -68,7 +68,7 @@ describe('cgroup v1 blkio (real kernel)', () => {
   });
 
   it('limits reads on loopA to 10 MiB/s (±10%) while loopB is not limited (> 5×)', async () => {
-    const [a, b] = rig.loops as [{ dev: string; devT: string }, { dev: string; devT: string }];
+    const [a, b] = rig.loops as [Loop, Loop];
     const results = await applyPlan(ctx, plan(limitAction(rig, a.devT, { rbps: LIMIT })), { dryRun: false });
     expect(results).toEqual([expect.objectContaining({ outcome: 'applied' })]);
     expect(readFileSync(`${rig.cgroupDir()}/blkio.throttle.read_bps_device`, 'utf8')).toContain(
@@ -144,7 +144,7 @@ describe('cgroup v1 blkio (real kernel)', () => {
   });
 
   it('release reverts every limit vmpath set (from the journal) and leaves a foreign rule alone', async () => {
-    const [a, b] = rig.loops as [{ devT: string }, { devT: string }];
+    const [a, b] = rig.loops as [Loop, Loop];
     // An operator's own rule on loopB before vmpath touches it: release must restore exactly it.
     writeFileSync(`${rig.cgroupDir()}/blkio.throttle.write_bps_device`, `${b.devT} 4194304\n`);
     const r = await applyPlan(

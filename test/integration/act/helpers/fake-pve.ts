@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { X509Certificate, randomUUID } from 'node:crypto';
 import * as https from 'node:https';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,7 +81,7 @@ export class FakePve {
   }
 
   private reply(
-    res: https.ServerResponse,
+    res: ServerResponse,
     status: number,
     reason: string,
     data: unknown,
@@ -95,7 +96,7 @@ export class FakePve {
     url: string,
     headers: SeenRequest['headers'],
     body: string,
-    res: https.ServerResponse,
+    res: ServerResponse,
   ) {
     const form = new URLSearchParams(body);
     if (method === 'POST' && url === '/api2/json/access/ticket') {
