@@ -200,6 +200,7 @@ export function buildState(spec: SimHostSpec): SimState {
         pathFaults: 0,
         switchGrp: 0,
         mapLoads: 1,
+        bestGroup: -1,
       },
     });
   }

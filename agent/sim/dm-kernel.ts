@@ -46,6 +46,7 @@ export function validPaths(t: MultipathTable): number {
 
 function event(ctx: SimCtx, dm: DmDev, p: DmPath, action: SimUevent['DM_ACTION']): void {
   dm.eventNr++;
+  if (dm.mpd) dm.mpd.bestGroup = -1;
   const t = mpTable(dm);
   ctx.touchDm(dm);
   ctx.emitUevent({

@@ -29,6 +29,7 @@ interface Flow {
   readonly chain: DmDev[];
   readonly ioBytes: number;
   readonly readFrac: number;
+  readonly wl: Workload;
   readonly segs: Segment[];
   bytes: number;
   latencyMs: number;
@@ -59,9 +60,16 @@ function resolveChain(ctx: SimCtx, devT: string): { chain: DmDev[]; blocked: boo
   return { chain, blocked };
 }
 
-function workloadOf(
-  vm: SimVm,
-): { ioBytes: number; readFrac: number; outstanding: number; rate?: number } | undefined {
+interface Workload {
+  readonly ioBytes: number;
+  readonly readFrac: number;
+  /** Closed loop: I/Os kept in flight (0 for open workloads). */
+  readonly outstanding: number;
+  /** Open loop: bytes/s offered. */
+  readonly rate?: number;
+}
+
+function workloadOf(vm: SimVm): Workload | undefined {
   const w = vm.workload;
   if (w.type === 'idle') return undefined;
   const ioBytes = Math.max(512, w.ioKiB * 1024);
@@ -110,6 +118,7 @@ export function waterFill(segs: Segment[]): void {
 
 export class IoModel {
   private touched: IoStat[] = [];
+  private readonly workloads = new Map<SimVm, Workload | undefined>();
 
   constructor(private readonly ctx: SimCtx) {}
 
@@ -127,7 +136,8 @@ export class IoModel {
       vm.mbps = vm.readMBps = vm.writeMBps = vm.iops = vm.latencyMs = 0;
       vm.queued = 0;
       if (vm.runState !== 'running') continue;
-      const wl = workloadOf(vm);
+      let wl = this.workloads.get(vm);
+      if (wl === undefined && !this.workloads.has(vm)) this.workloads.set(vm, (wl = workloadOf(vm)));
       if (!wl) continue;
       for (const disk of vm.disks) this.route(vm, disk, wl, dtS, flows, byLink);
     }
@@ -155,7 +165,7 @@ export class IoModel {
   private route(
     vm: SimVm,
     disk: SimVmDisk,
-    wl: NonNullable<ReturnType<typeof workloadOf>>,
+    wl: Workload,
     dtS: number,
     flows: Flow[],
     byLink: Map<SimLink, Segment[]>,
@@ -175,7 +185,15 @@ export class IoModel {
       return;
     }
     const group = t.groups[g - 1];
-    const paths = group ? group.paths.filter((p) => !p.failed && isUsable(p.dev)).map((p) => p.dev) : [];
+    const paths: SimPathDev[] = [];
+    let latSum = 0;
+    let totalCap = 0;
+    for (const p of group ? group.paths : []) {
+      if (p.failed || !isUsable(p.dev)) continue;
+      paths.push(p.dev);
+      latSum += p.dev.link.latencyMs;
+      totalCap += p.dev.link.capacityMBps;
+    }
     if (paths.length === 0) return;
     let cap = Infinity;
     for (const d of chain) {
@@ -183,7 +201,7 @@ export class IoModel {
       if (r) cap = Math.min(cap, ruleCap(r, wl.readFrac, wl.ioBytes));
     }
     const bio = t.features.includes('bio');
-    const meanLat = paths.reduce((n, p) => n + p.link.latencyMs, 0) / paths.length;
+    const meanLat = latSum / paths.length;
     const want = wl.rate ?? (wl.outstanding * wl.ioBytes) / (meanLat / 1000);
     const demand = Math.min(want, cap);
     const flow: Flow = {
@@ -192,13 +210,13 @@ export class IoModel {
       chain,
       ioBytes: wl.ioBytes,
       readFrac: wl.readFrac,
+      wl,
       segs: [],
       bytes: 0,
       latencyMs: meanLat,
     };
     flows.push(flow);
     const byCapacity = group?.selector !== 'round-robin';
-    const totalCap = paths.reduce((n, p) => n + p.link.capacityMBps, 0);
     const weight = vm.weights.get(map.devT) ?? vm.weights.get(disk.devT) ?? vm.weightDefault;
     for (const p of paths) {
       const share = byCapacity ? p.link.capacityMBps / totalCap : 1 / paths.length;
@@ -215,9 +233,7 @@ export class IoModel {
   }
 
   private account(f: Flow, dtMs: number, dtS: number): void {
-    const { vm } = f;
-    const wl = workloadOf(vm);
-    if (!wl) return;
+    const { vm, wl } = f;
     const rate = f.bytes;
     let lat = f.latencyMs;
     if (wl.outstanding && rate > 0) lat = Math.max(lat, ((wl.outstanding * wl.ioBytes) / rate) * 1000);

@@ -19,9 +19,10 @@ export function managedMaps(ctx: SimCtx): DmDev[] {
   return [...ctx.state.dm.values()].filter((d) => d.mpd);
 }
 
+const NONE: DmDev[] = [];
 function mapsOfPath(ctx: SimCtx, p: SimPathDev): DmDev[] {
   const m = ctx.state.dm.get(p.lun.alias);
-  return m && m.mpd ? [m] : [];
+  return m && m.mpd ? [m] : NONE;
 }
 
 /** Best group: highest priority among groups with usable paths, first on ties; 0 if none. */
@@ -50,6 +51,7 @@ function maybeFailback(ctx: SimCtx, dm: DmDev): void {
     switchGroup(ctx, dm, best);
     mpd.switchGrp++;
   }
+  mpd.bestGroup = best;
 }
 
 function scheduleFailback(dm: DmDev, now: number, delayMs: number): void {
@@ -86,10 +88,14 @@ export function runChecker(ctx: SimCtx, now: number): void {
         reinstatePath(ctx, dm, dp);
         scheduleFailback(dm, now, 0);
       }
-      if (dm.mpd?.failback === 'immediate') maybeFailback(ctx, dm);
+      // need_switch_pathgroup runs on every check; only worth computing when something changed.
+      const mpd = dm.mpd;
+      const used = dm.nextPg || dm.currentPg;
+      if (mpd?.failback === 'immediate' && (mpd.bestGroup < 0 || used !== mpd.bestGroup))
+        maybeFailback(ctx, dm);
     }
   }
-  for (const dm of managedMaps(ctx)) {
+  for (const dm of ctx.state.dm.values()) {
     const at = dm.mpd?.failbackAtMs;
     if (at !== undefined && at <= now) {
       (dm.mpd as NonNullable<DmDev['mpd']>).failbackAtMs = undefined;

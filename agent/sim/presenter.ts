@@ -83,8 +83,13 @@ export class Presenter {
     if (this.cache.get(key) === target) return;
     this.mkdir(path.posix.dirname(at));
     const real = this.real(at);
-    fs.rmSync(real, { force: true, recursive: true });
-    fs.symlinkSync(target, real);
+    try {
+      fs.symlinkSync(target, real);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      fs.rmSync(real, { force: true, recursive: true });
+      fs.symlinkSync(target, real);
+    }
     this.cache.set(key, target);
   }
 
@@ -122,7 +127,6 @@ export class Presenter {
     for (const p of s.paths) this.writePath(p);
     this.syncTopology();
     for (const vm of s.vms) this.writeVm(vm);
-    this.flushStats();
   }
 
   writeLink(l: SimLink): void {
@@ -163,13 +167,11 @@ export class Presenter {
     const alua =
       p.priority >= 50 ? 'active/optimized' : p.priority >= 10 ? 'active/non-optimized' : 'standby';
     this.put(`${sd}/access_state`, `${alua}\n`);
-    this.put(`${sd}/vendor`, `${p.lun.vendor.padEnd(8)}\n`);
-    this.put(`${sd}/model`, `${p.lun.product.padEnd(16)}\n`);
-    this.put(`${sd}/wwid`, `naa.${p.lun.wwid}\n`);
     this.put(`${bd}/dev`, `${p.devT}\n`);
     this.put(`${bd}/size`, `${p.lun.sizeSectors}\n`);
     this.mkdir(`${bd}/holders`);
     this.mkdir(`${bd}/slaves`);
+    this.flushStat(bd, p.stat);
     this.relLink(`${bd}/device`, sd);
     this.relLink(`/sys/block/${p.dev}`, bd);
     this.put(`/dev/${p.dev}`, `block ${p.devT}\n`);
@@ -184,6 +186,7 @@ export class Presenter {
     this.put(`${d}/dm/suspended`, dm.suspended ? '1\n' : '0\n');
     this.mkdir(`${d}/holders`);
     this.mkdir(`${d}/slaves`);
+    this.flushStat(d, dm.stat);
     this.relLink(`/sys/block/dm-${dm.minor}`, d);
     this.put(`/dev/dm-${dm.minor}`, `block ${dm.devT}\n`);
     this.symlink(`/dev/mapper/${dm.name}`, `../dm-${dm.minor}`);
@@ -256,9 +259,9 @@ export class Presenter {
     }
     this.put(`${proc}/cmdline`, cmdline(vm).join('\0') + '\0');
     const comm = vm.kind === 'proxmox' ? 'kvm' : 'qemu-system-x86';
-    const st = vm.runState === 'paused' ? 'S' : 'S';
-    const rest = Array.from({ length: 49 }, (_, i) => (i === 18 ? '1' : '0')).join(' ');
-    this.put(`${proc}/stat`, `${vm.pid} (${comm}) ${st} 1 ${vm.pid} ${vm.pid} ${rest}\n`);
+    // 52 fields; a paused guest's QEMU still sleeps (S). Field 20 is num_threads.
+    const rest = Array.from({ length: 46 }, (_, i) => (i === 13 ? '8' : '0')).join(' ');
+    this.put(`${proc}/stat`, `${vm.pid} (${comm}) S 1 ${vm.pid} ${vm.pid} ${rest}\n`);
     this.put(
       `${proc}/cgroup`,
       this.state.cgroupVersion === 2
@@ -280,6 +283,28 @@ export class Presenter {
       this.put(`/var/run/qemu-server/${vm.id}.qmp`, '');
       this.put(`/etc/pve/qemu-server/${vm.id}.conf`, pveConf(vm, this.state));
     } else this.put(`/var/run/libvirt/qemu/${vm.name}.pid`, `${vm.pid}\n`);
+    this.flushIoStat(vm);
+  }
+
+  /**
+   * Refresh the counter file a host path names (`/sys/block/X/stat|inflight`, a VM's io.stat or
+   * blkio.throttle.io_service_bytes). Returns false when the path is no counter file.
+   */
+  refreshCounter(hostPath: string): boolean {
+    const blk = /^\/sys\/block\/([^/]+)\/(stat|inflight)$/.exec(hostPath);
+    if (blk) {
+      const name = blk[1] as string;
+      const dm = name.startsWith('dm-') ? this.state.dmByDevT.get(`253:${name.slice(3)}`) : undefined;
+      if (dm) this.flushStat(dmDir(dm), dm.stat);
+      const p = dm ? undefined : this.state.paths.find((x) => x.dev === name && !x.deleted);
+      if (p) this.flushStat(blockDir(p), p.stat);
+      return true;
+    }
+    if (!/\/(io\.stat|blkio\.throttle\.io_service_bytes)$/.test(hostPath)) return false;
+    for (const vm of this.state.vms) {
+      if (hostPath.startsWith(cgroupDir(this.state.cgroupVersion, vm) + '/')) this.flushIoStat(vm);
+    }
+    return true;
   }
 
   /** Counters of every device and io.stat of every VM (files change only when counters did). */

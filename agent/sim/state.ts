@@ -128,6 +128,8 @@ export interface MpdMap {
   pathFaults: number;
   switchGrp: number;
   mapLoads: number;
+  /** The group last confirmed best by failback (-1: path states changed since). */
+  bestGroup: number;
   /** When set, multipathd re-checks failback at this time. */
   failbackAtMs?: number;
 }
