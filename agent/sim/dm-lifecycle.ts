@@ -7,6 +7,7 @@ import { addDm } from './build';
 import type { SimCtx } from './dm-kernel';
 import { failPath, findDmPath, mpTable, reinstatePath, setQueueing, switchGroup } from './dm-kernel';
 import { parseTable, TableSyntaxError } from './dm-table';
+import { FAILBACK_IMMEDIATE_DELAY_MS, scheduleFailback } from './multipathd';
 import type { DmDev, DmTable } from './state';
 
 export type DmErrno = 'EBUSY' | 'ENXIO' | 'EINVAL';
@@ -112,7 +113,9 @@ export function dmMessage(ctx: SimCtx, dm: DmDev, words: readonly string[]): DmR
     case 'fail_if_no_path':
       return arg === undefined && setQueueing(ctx, dm, verb === 'queue_if_no_path') ? OK : bad;
     case 'switch_group':
-      return arg !== undefined && /^\d+$/.test(arg) && switchGroup(ctx, dm, Number(arg)) ? OK : bad;
+      if (arg === undefined || !/^\d+$/.test(arg) || !switchGroup(ctx, dm, Number(arg))) return bad;
+      scheduleFailback(dm, ctx.nowMs(), FAILBACK_IMMEDIATE_DELAY_MS);
+      return OK;
     case 'fail_path':
     case 'reinstate_path': {
       const byName = arg && /^\/dev\/(sd[a-z]+)$/.exec(arg)?.[1];

@@ -54,7 +54,7 @@ function maybeFailback(ctx: SimCtx, dm: DmDev): void {
   mpd.bestGroup = best;
 }
 
-function scheduleFailback(dm: DmDev, now: number, delayMs: number): void {
+export function scheduleFailback(dm: DmDev, now: number, delayMs: number): void {
   const mpd = dm.mpd;
   if (!mpd || mpd.failback === 'manual') return;
   const delay = mpd.failback === 'immediate' ? delayMs : mpd.failback * 1000;
@@ -88,11 +88,8 @@ export function runChecker(ctx: SimCtx, now: number): void {
         reinstatePath(ctx, dm, dp);
         scheduleFailback(dm, now, 0);
       }
-      // need_switch_pathgroup runs on every check; only worth computing when something changed.
-      const mpd = dm.mpd;
-      const used = dm.nextPg || dm.currentPg;
-      if (mpd?.failback === 'immediate' && (mpd.bestGroup < 0 || used !== mpd.bestGroup))
-        maybeFailback(ctx, dm);
+      // need_switch_pathgroup after path state changes; operator switches use the timer.
+      if (dm.mpd?.failback === 'immediate' && dm.mpd.bestGroup < 0) maybeFailback(ctx, dm);
     }
   }
   for (const dm of ctx.state.dm.values()) {
