@@ -47,6 +47,7 @@ export {
   type MultipathReadout,
   type ReadOptions,
 } from './read-multipath';
+export { sameMultipathTable } from './table-compare';
 export {
   formatVmMapUuid,
   isVmMapUuid,
