@@ -3,5 +3,15 @@ import type { Command } from './command';
 import { demoCommand } from './commands/demo';
 import { versionCommand } from './commands/version';
 import { simCommand } from './commands/sim';
+import { releaseCommand } from './commands/release';
+import { pauseCommand } from './commands/pause';
+import { resumeCommand } from './commands/resume';
 
-export const COMMANDS: readonly Command[] = [demoCommand, versionCommand, simCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  versionCommand,
+  simCommand,
+  releaseCommand,
+  pauseCommand,
+  resumeCommand,
+];

@@ -9,11 +9,17 @@ import * as path from 'node:path';
 
 export class TestQemu {
   readonly dir = mkdtempSync(path.join(os.tmpdir(), 'vmpath-qmp-'));
-  readonly socket = path.join(this.dir, 'qmp.sock');
+  readonly socket: string;
   readonly pidfile = path.join(this.dir, 'qemu.pid');
   pid = 0;
 
-  constructor(readonly vmId: string) {}
+  /** `socket`: where QMP listens (default: in the run's temp dir). */
+  constructor(
+    readonly vmId: string,
+    socket?: string,
+  ) {
+    this.socket = socket ?? path.join(this.dir, 'qmp.sock');
+  }
 
   start(): this {
     const argv = [
