@@ -10,7 +10,8 @@
  */
 import { MinHeap } from './heap';
 import type { HeapItem } from './heap';
-import type { Io, MapRt, PathRt, SimModel, VmRt } from './model';
+import type { DiskRt, Io, MapRt, PathRt, SimModel, VmRt } from './model';
+import type { TokenBucket } from './throttle';
 import { admit } from './throttle';
 import { hstSample, selectPath } from './selectors';
 import type { Rng } from './rng';
@@ -27,13 +28,14 @@ const K_SCENARIO = 7;
 const K_CHECKER = 8;
 const K_HOOK = 9;
 
+/** A non-I/O event. I/O events are the Io objects themselves (see model.ts). */
 interface Ev extends HeapItem {
-  readonly kind: number;
+  kind: number;
   readonly ref: number;
-  readonly io: Io | undefined;
-  readonly gen: number;
   readonly fn: (() => void) | undefined;
 }
+
+type Item = Ev | Io;
 
 /** Path latency varies uniformly by ±this fraction around latencyMs (array and fabric jitter). */
 export const LATENCY_JITTER = 0.25;
@@ -56,7 +58,10 @@ export interface EngineHooks {
 }
 
 export class Engine {
-  readonly heap = new MinHeap<Ev>();
+  readonly heap = new MinHeap<Item>();
+  /** One reusable arrival event per VM and wake event per path (at most one pending each). */
+  private readonly arrivalEv: Ev[];
+  private readonly wakeEv: Ev[];
   now = 0;
   private seq = 0;
   readonly endMs: number;
@@ -69,36 +74,52 @@ export class Engine {
   constructor(readonly m: SimModel) {
     this.endMs = m.scenario.durationS * 1000;
     this.rng = makeRng(deriveSeed(m.scenario.seed, 0x51ed));
+    this.arrivalEv = m.vms.map((v) => ({ key: 0, seq: 0, kind: K_ARRIVAL, ref: v.idx, fn: undefined }));
+    this.wakeEv = m.paths.map((p) => ({ key: 0, seq: 0, kind: K_WAKE, ref: p.idx, fn: undefined }));
   }
 
   // --- scheduling ----------------------------------------------------------------------------
-  private at(t: number, kind: number, ref: number, io?: Io, gen = 0, fn?: () => void): void {
-    this.heap.push({ key: t, seq: this.seq++, kind, ref, io, gen, fn });
+  private at(t: number, kind: number, ref: number, fn?: () => void): void {
+    this.heap.push({ key: t, seq: this.seq++, kind, ref, fn });
+  }
+
+  private atIo(t: number, kind: number, io: Io): void {
+    io.key = t;
+    io.seq = this.seq++;
+    io.kind = kind;
+    this.heap.push(io);
+  }
+
+  private reuse(ev: Ev, t: number): void {
+    ev.key = t;
+    ev.seq = this.seq++;
+    this.heap.push(ev);
   }
 
   /** Run `fn` at simulated time `tMs` (used by vmpath's loop). */
   schedule(tMs: number, fn: () => void): void {
-    this.at(tMs, K_HOOK, 0, undefined, 0, fn);
+    this.at(tMs, K_HOOK, 0, fn);
   }
 
   start(): void {
     const s = this.m.scenario;
     for (const vm of this.m.vms) this.startVm(vm);
     s.events.forEach((e, i) => this.at(e.at * 1000, K_SCENARIO, i));
+    // A separate stream: every policy sees the same checker phases (a fair comparison).
+    const phases = makeRng(deriveSeed(s.seed, 0xc4ec));
     for (const map of this.m.maps) {
-      const phase = this.rng.next() * s.checkerIntervalS * 1000;
+      const phase = phases.next() * s.checkerIntervalS * 1000;
       this.at(phase, K_CHECKER, map.idx);
     }
   }
 
   run(): void {
     const end = this.endMs;
-    for (;;) {
-      const ev = this.heap.peek();
-      if (!ev || ev.key > end) break;
-      this.heap.pop();
-      this.now = ev.key;
-      this.dispatch(ev);
+    const heap = this.heap;
+    while (heap.size > 0 && heap.topKey() <= end) {
+      const item = heap.pop() as Item;
+      this.now = item.key;
+      this.dispatch(item);
     }
     this.now = end;
     for (const vm of this.m.vms) {
@@ -107,14 +128,20 @@ export class Engine {
     }
   }
 
-  private dispatch(ev: Ev): void {
-    switch (ev.kind) {
+  private dispatch(item: Item): void {
+    switch (item.kind) {
       case K_COMPLETE:
-        if ((ev.io as Io).gen === ev.gen) this.complete(ev.io as Io);
+        if (!(item as Io).dead) this.complete(item as Io);
         return;
       case K_IOFAIL:
-        if ((ev.io as Io).gen === ev.gen) this.ioFailed(ev.io as Io);
+        this.ioFailed(item as Io);
         return;
+      case K_SUBMIT:
+        this.submitToMap(item as Io);
+        return;
+    }
+    const ev = item as Ev;
+    switch (ev.kind) {
       case K_WAKE:
         this.wake(this.m.paths[ev.ref] as PathRt);
         return;
@@ -123,9 +150,6 @@ export class Engine {
         return;
       case K_BURST:
         this.burstToggle(this.m.vms[ev.ref] as VmRt);
-        return;
-      case K_SUBMIT:
-        this.submitToMap(ev.io as Io);
         return;
       case K_WORKER:
         this.workerReady(this.m.vms[ev.ref] as VmRt);
@@ -146,12 +170,12 @@ export class Engine {
   private startVm(vm: VmRt): void {
     const w = vm.spec.workload;
     if (w.type === 'closed') {
-      for (let i = 0; i < w.outstanding; i++) this.issue(vm, true);
+      for (let i = 0; i < w.outstanding; i++) this.issue(vm, true, undefined);
       return;
     }
     if (w.rateMBps <= 0) return;
     if (w.burst) this.at(vm.rng.exp(w.burst.onS * 1000), K_BURST, vm.idx);
-    this.at(vm.rng.exp(this.meanGapMs(vm)), K_ARRIVAL, vm.idx);
+    this.reuse(this.arrivalEv[vm.idx] as Ev, vm.rng.exp(this.meanGapMs(vm)));
   }
 
   private meanGapMs(vm: VmRt): number {
@@ -160,13 +184,13 @@ export class Engine {
   }
 
   private arrival(vm: VmRt): void {
-    this.at(this.now + vm.rng.exp(this.meanGapMs(vm)), K_ARRIVAL, vm.idx);
+    this.reuse(this.arrivalEv[vm.idx] as Ev, this.now + vm.rng.exp(this.meanGapMs(vm)));
     if (!vm.burstOn || vm.paused || vm.killed) return;
     if (vm.outstanding >= OPEN_MAX_OUTSTANDING) {
       vm.overflow++;
       return;
     }
-    this.issue(vm, false);
+    this.issue(vm, false, undefined);
   }
 
   private burstToggle(vm: VmRt): void {
@@ -176,41 +200,38 @@ export class Engine {
     this.at(this.now + vm.rng.exp((vm.burstOn ? w.burst.onS : w.burst.offS) * 1000), K_BURST, vm.idx);
   }
 
-  private workerReady(vm: VmRt): void {
+  private workerReady(vm: VmRt, recycle?: Io): void {
     if (vm.paused || vm.killed) {
       vm.idleWorkers++;
       return;
     }
-    this.issue(vm, true);
+    this.issue(vm, true, recycle);
   }
 
-  /** Issue one guest I/O now. */
-  private issue(vm: VmRt, closed: boolean): void {
+  /** Issue one guest I/O now (reusing a completed Io object that is out of the heap, if given). */
+  private issue(vm: VmRt, closed: boolean, recycle: Io | undefined): void {
     const di = vm.nextDisk;
     vm.nextDisk = (di + 1) % vm.disks.length;
     const w = vm.spec.workload;
     const read = w.readPct >= 100 ? true : w.readPct <= 0 ? false : vm.rng.next() * 100 < w.readPct;
-    const io: Io = {
-      key: 0,
-      seq: 0,
-      vm: vm.idx,
-      disk: di,
-      bytes: vm.bytesPerIo,
-      read,
-      t0: this.now,
-      closed,
-      map: -1,
-      entry: -1,
-      path: -1,
-      slot: -1,
-      gen: 0,
-      dispatchMs: 0,
-    };
+    const io = recycle ?? newIo();
+    io.vm = vm.idx;
+    io.disk = di;
+    io.bytes = vm.bytesPerIo;
+    io.read = read;
+    io.t0 = this.now;
+    io.closed = closed;
+    io.map = -1;
+    io.entry = -1;
+    io.path = -1;
+    io.slot = -1;
+    io.dead = false;
     vm.outstanding++;
+    const buckets = (vm.disks[di] as DiskRt).buckets;
     let startAt = this.now;
-    for (const b of vm.disks[di]?.buckets ?? [])
-      startAt = Math.max(startAt, admit(b, this.now, io.bytes, read));
-    if (startAt > this.now) this.at(startAt, K_SUBMIT, 0, io);
+    for (let i = 0; i < buckets.length; i++)
+      startAt = Math.max(startAt, admit(buckets[i] as TokenBucket, this.now, io.bytes, read));
+    if (startAt > this.now) this.atIo(startAt, K_SUBMIT, io);
     else this.submitToMap(io);
   }
 
@@ -263,21 +284,24 @@ export class Engine {
     io.slot = p.inflight.length;
     p.inflight.push(io);
     if (!p.up) {
-      this.at(this.now + this.m.scenario.ioFailMs, K_IOFAIL, 0, io, io.gen);
+      this.atIo(this.now + this.m.scenario.ioFailMs, K_IOFAIL, io);
       return;
     }
-    if (p.busyUntil <= this.now && p.queue.size === 0) {
-      if (this.weighted) this.tag(io, p);
+    if (!this.weighted) {
+      // FIFO: the service start is known now; no queue or wake events needed.
       this.startService(io, p);
       return;
     }
-    if (this.weighted) this.tag(io, p);
-    else io.key = this.seq++;
-    io.seq = this.seq++;
+    this.tag(io, p);
+    if (p.busyUntil <= this.now && p.queue.size === 0) {
+      this.startService(io, p);
+      return;
+    }
+    io.tseq = this.seq++;
     p.queue.push(io);
     if (!p.wakePending) {
       p.wakePending = true;
-      this.at(Math.max(p.busyUntil, this.now), K_WAKE, p.idx);
+      this.reuse(this.wakeEv[p.idx] as Ev, Math.max(p.busyUntil, this.now));
     }
   }
 
@@ -285,7 +309,7 @@ export class Engine {
   private tag(io: Io, p: PathRt): void {
     const w = (this.m.vms[io.vm] as VmRt).weight;
     const s = Math.max(p.vtime, p.finishTag.get(io.vm) ?? 0);
-    io.key = s;
+    io.tag = s;
     p.finishTag.set(io.vm, s + io.bytes / w);
   }
 
@@ -294,9 +318,9 @@ export class Engine {
     const start = Math.max(this.now, p.busyUntil);
     p.busyUntil = start + svc;
     p.busyMs += svc;
-    if (this.weighted) p.vtime = io.key;
+    if (this.weighted) p.vtime = io.tag;
     const lat = p.spec.latencyMs * (1 + LATENCY_JITTER * (2 * this.rng.next() - 1));
-    this.at(p.busyUntil + lat, K_COMPLETE, 0, io, io.gen);
+    this.atIo(p.busyUntil + lat, K_COMPLETE, io);
   }
 
   private wake(p: PathRt): void {
@@ -307,7 +331,7 @@ export class Engine {
     this.startService(io, p);
     if (p.queue.size > 0) {
       p.wakePending = true;
-      this.at(p.busyUntil, K_WAKE, p.idx);
+      this.reuse(this.wakeEv[p.idx] as Ev, p.busyUntil);
     }
   }
 
@@ -343,7 +367,7 @@ export class Engine {
     vm.lastDoneMs = this.now;
     const bin = Math.min(vm.series.length - 1, Math.floor(this.now / this.m.seriesBinMs));
     vm.series[bin] = (vm.series[bin] as number) + io.bytes;
-    if (io.closed) this.workerReady(vm);
+    if (io.closed) this.workerReady(vm, io);
   }
 
   private guestError(io: Io): void {
@@ -360,7 +384,6 @@ export class Engine {
     this.offPath(io);
     const e = map.entries[ei];
     if (e && e.active) this.setEntry(map, ei, false, 'kernel-fail');
-    io.gen++;
     this.submitToMap(io);
   }
 
@@ -417,9 +440,12 @@ export class Engine {
     p.wakePending = false;
     p.busyUntil = this.now;
     const t = this.now + this.m.scenario.ioFailMs;
-    for (const io of p.inflight) {
-      io.gen++;
-      this.at(t, K_IOFAIL, 0, io, io.gen);
+    for (let i = 0; i < p.inflight.length; i++) {
+      const old = p.inflight[i] as Io;
+      old.dead = true;
+      const io: Io = { ...old, dead: false };
+      p.inflight[i] = io;
+      this.atIo(t, K_IOFAIL, io);
     }
   }
 
@@ -454,10 +480,32 @@ export class Engine {
     this.timeline.push({ tMs: this.now, kind: 'resume', subject: `vm ${vm.spec.id}` });
     const n = vm.idleWorkers;
     vm.idleWorkers = 0;
-    for (let i = 0; i < n; i++) this.issue(vm, true);
+    for (let i = 0; i < n; i++) this.issue(vm, true, undefined);
   }
 
   killVm(vm: VmRt): void {
     vm.killed = true;
   }
+}
+
+function newIo(): Io {
+  return {
+    key: 0,
+    seq: 0,
+    kind: 0,
+    vm: 0,
+    disk: 0,
+    bytes: 0,
+    read: true,
+    t0: 0,
+    closed: false,
+    map: -1,
+    entry: -1,
+    path: -1,
+    slot: -1,
+    dead: false,
+    dispatchMs: 0,
+    tag: 0,
+    tseq: 0,
+  };
 }

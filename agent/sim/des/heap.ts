@@ -1,6 +1,7 @@
 /**
  * A binary min-heap ordered by (key, seq): equal keys pop in insertion order, so the simulator
- * is deterministic. Used for the event queue and for weighted fair queues at paths.
+ * is deterministic. Keys and sequence numbers live in typed arrays beside the items, so sifting
+ * compares numbers without touching the items (the engine's hottest loop).
  */
 export interface HeapItem {
   key: number;
@@ -8,58 +9,90 @@ export interface HeapItem {
 }
 
 export class MinHeap<T extends HeapItem> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
+  private keys = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private n = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.n;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    return this.n > 0 ? this.items[0] : undefined;
+  }
+
+  /** Key of the top item (Infinity when empty). */
+  topKey(): number {
+    return this.n > 0 ? (this.keys[0] as number) : Infinity;
   }
 
   push(item: T): void {
-    const a = this.items;
-    let i = a.length;
-    a.push(item);
+    if (this.n === this.keys.length) this.grow();
+    const keys = this.keys;
+    const seqs = this.seqs;
+    const items = this.items;
+    const k = item.key;
+    const q = item.seq;
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      const parent = a[p] as T;
-      if (parent.key < item.key || (parent.key === item.key && parent.seq < item.seq)) break;
-      a[i] = parent;
+      const pk = keys[p] as number;
+      if (pk < k || (pk === k && (seqs[p] as number) < q)) break;
+      keys[i] = pk;
+      seqs[i] = seqs[p] as number;
+      items[i] = items[p] as T;
       i = p;
     }
-    a[i] = item;
+    keys[i] = k;
+    seqs[i] = q;
+    items[i] = item;
   }
 
   pop(): T | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length === 0 || last === undefined) return top;
-    const n = a.length;
+    if (this.n === 0) return undefined;
+    const keys = this.keys;
+    const seqs = this.seqs;
+    const items = this.items;
+    const top = items[0] as T;
+    const n = --this.n;
+    const lk = keys[n] as number;
+    const lq = seqs[n] as number;
+    const last = items[n] as T;
+    (items as (T | undefined)[])[n] = undefined;
+    if (n === 0) return top;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      const lv = a[l] as T;
+      let ck = keys[l] as number;
       if (r < n) {
-        const rv = a[r] as T;
-        if (rv.key < lv.key || (rv.key === lv.key && rv.seq < lv.seq)) c = r;
+        const rk = keys[r] as number;
+        if (rk < ck || (rk === ck && (seqs[r] as number) < (seqs[l] as number))) {
+          c = r;
+          ck = rk;
+        }
       }
-      const cv = a[c] as T;
-      if (last.key < cv.key || (last.key === cv.key && last.seq < cv.seq)) break;
-      a[i] = cv;
+      if (lk < ck || (lk === ck && lq < (seqs[c] as number))) break;
+      keys[i] = ck;
+      seqs[i] = seqs[c] as number;
+      items[i] = items[c] as T;
       i = c;
     }
-    a[i] = last;
+    keys[i] = lk;
+    seqs[i] = lq;
+    items[i] = last;
     return top;
   }
 
-  /** Remove and return every item (unordered). */
-  drain(): T[] {
-    return this.items.splice(0, this.items.length);
+  private grow(): void {
+    const k = new Float64Array(this.keys.length * 2);
+    k.set(this.keys);
+    const q = new Float64Array(this.seqs.length * 2);
+    q.set(this.seqs);
+    this.keys = k;
+    this.seqs = q;
   }
 }

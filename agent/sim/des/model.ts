@@ -10,7 +10,7 @@
  */
 import { sdDevT, sdName } from '../naming';
 import { LatencyHistogram } from './histogram';
-import { MinHeap } from './heap';
+import { TagQueue } from './tag-queue';
 import type { HeapItem } from './heap';
 import type { Rng } from './rng';
 import { deriveSeed, makeRng } from './rng';
@@ -18,22 +18,30 @@ import type { Scenario, ScenarioLun, ScenarioPath, ScenarioVm } from './scenario
 import type { KernelSelector, SelPath } from './selectors';
 import type { TokenBucket } from './throttle';
 
+/**
+ * One guest I/O. It is its own event in the engine's heap (key = event time, kind = what
+ * happens then), so an Io object is in the heap at most once: when a path dies under it, the
+ * engine retires it (`dead`) and continues with a clone.
+ */
 export interface Io extends HeapItem {
-  readonly vm: number;
-  readonly disk: number;
-  readonly bytes: number;
-  readonly read: boolean;
+  kind: number;
+  vm: number;
+  disk: number;
+  bytes: number;
+  read: boolean;
   /** Guest issue time, ms. */
-  readonly t0: number;
-  readonly closed: boolean;
+  t0: number;
+  closed: boolean;
   map: number;
   entry: number;
   path: number;
   /** Index in the path's in-flight list, -1 when not on a path. */
   slot: number;
-  /** Bumped when the I/O is failed off a path: completion events of an older gen are stale. */
-  gen: number;
+  dead: boolean;
   dispatchMs: number;
+  /** Fair-queueing start tag and tie-break at the path queue (weighted runs). */
+  tag: number;
+  tseq: number;
 }
 
 export interface PathRt {
@@ -44,7 +52,8 @@ export interface PathRt {
   up: boolean;
   busyUntil: number;
   busyMs: number;
-  readonly queue: MinHeap<Io>;
+  /** Weighted runs: I/Os waiting for the path, by fair-queueing tag. FIFO runs need no queue. */
+  readonly queue: TagQueue;
   wakePending: boolean;
   /** SFQ virtual time and per-VM last finish tags (weighted runs only). */
   vtime: number;
@@ -147,7 +156,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
     up: true,
     busyUntil: 0,
     busyMs: 0,
-    queue: new MinHeap<Io>(),
+    queue: new TagQueue(),
     wakePending: false,
     vtime: 0,
     finishTag: new Map(),

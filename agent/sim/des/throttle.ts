@@ -13,7 +13,7 @@ export interface TokenBucket {
 }
 
 /** Burst tolerance: the admitted amount may run ahead of the rate by this much time. */
-export const BURST_MS = 20;
+export const BURST_MS = 5;
 
 export function newBucket(limit: CgroupIoLimit): TokenBucket {
   return { limit, tat: new Float64Array(4) };
