@@ -5,6 +5,7 @@ import * as multipathObserve from './suites/multipath-observe';
 import * as paths from './suites/paths';
 import * as permap from './suites/permap';
 import * as smoke from './suites/smoke';
+import * as vmpath from './suites/vmpath';
 
 export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   smoke: smoke.cases,
@@ -12,4 +13,5 @@ export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   iomax: iomax.cases,
   paths: paths.cases,
   permap: permap.cases,
+  vmpath: vmpath.cases,
 };

@@ -97,7 +97,8 @@ export async function rig(o: RigOptions): Promise<Rig> {
     'vpd_use_hostno=0',
     `dev_size_mb=${o.devSizeMb ?? 64}`,
   ]);
-  sh(['udevadm', 'settle', '--timeout=30'], { timeoutMs: 40_000 });
+  // Slow under TCG on a busy host: a settle that times out is not fatal, the wait below decides.
+  sh(['udevadm', 'settle', '--timeout=120'], { timeoutMs: 130_000, allowFail: true });
   lap('scsi_debug loaded, udev settled');
   daemon = background(['multipathd', '-d', '-s'], '/results/multipathd.log');
   const maps = await until(
@@ -109,7 +110,7 @@ export async function rig(o: RigOptions): Promise<Rig> {
       if (!m.every((x) => fs.existsSync(`/dev/mapper/${x.name}`))) return undefined;
       return m;
     },
-    60_000,
+    120_000,
     250,
   );
   lap(`maps up: ${maps.map((m) => m.name).join(' ')}`);

@@ -15,6 +15,7 @@ import {
   readMultipathToolsVersion,
 } from '../../../agent/observe/multipath/read-multipath';
 import { parseMultipathdJson } from '../../../agent/observe/multipath/multipathd-json';
+import { sameMultipathTable } from '../../../agent/observe/multipath/table-compare';
 import type { LabCase } from '../lib/case';
 import { rig, teardown, type MapInfo } from '../lib/rig';
 import { readAttr, sh, until, writeAttr } from '../lib/sh';
@@ -224,6 +225,61 @@ export const cases: LabCase[] = [
       } finally {
         sh(['dmsetup', 'remove', name], { allowFail: true });
       }
+    },
+  },
+  {
+    name: 'tables read back from the kernel mean what was loaded (sameMultipathTable), also after switch_group',
+    async run(ctx) {
+      const r = await rig({ paths: 2, grouping: 'failover' });
+      const info = r.maps[0];
+      assert.ok(info);
+      const [a, b] = info.paths;
+      assert.ok(a && b);
+      const groups = `2 1 service-time 0 1 2 ${b.devt} 1 1 service-time 0 1 2 ${a.devt} 1 1`;
+      const variants: Record<string, string> = {
+        'bio-nohw': `3 queue_if_no_path queue_mode bio 0 ${groups}`,
+        'bio-alua': `2 queue_mode bio 1 alua ${groups}`,
+        'rq-alua-pginit': `3 queue_if_no_path pg_init_retries 5 1 alua ${groups}`,
+        'mq-nohw': `2 queue_mode mq 0 ${groups}`,
+        'rr-multibus': `0 0 1 1 round-robin 0 2 1 ${a.devt} 1000 ${b.devt} 1000`,
+      };
+      const backs: Record<string, string> = {};
+      for (const [variant, params] of Object.entries(variants)) {
+        const name = `${info.name}-t${Object.keys(backs).length}`;
+        const created = `0 ${info.sectors} multipath ${params}`;
+        sh([
+          'dmsetup',
+          'create',
+          name,
+          '--uuid',
+          `vmpath-t${Object.keys(backs).length}-${info.wwid}`,
+          '--table',
+          created,
+        ]);
+        try {
+          const back = sh(['dmsetup', 'table', name]).stdout;
+          backs[variant] = back.trim();
+          assert.ok(sameMultipathTable(created, back), `${variant}: ${created} vs ${back}`);
+          sh(['dmsetup', 'message', name, '0', 'switch_group', '2'], {
+            allowFail: variant === 'rr-multibus',
+          });
+          const switched = sh(['dmsetup', 'table', name]).stdout;
+          backs[`${variant} after switch_group 2`] = switched.trim();
+          assert.ok(sameMultipathTable(created, switched), `${variant} after switch_group: ${switched}`);
+        } finally {
+          sh(['dmsetup', 'remove', name], { allowFail: true });
+        }
+      }
+      ctx.fact('read back', backs);
+      ctx.save(
+        'tables-read-back.txt',
+        Object.entries(variants)
+          .map(
+            ([v, p]) =>
+              `# ${v}\ncreated: 0 ${info.sectors} multipath ${p}\nread:    ${backs[v]}\nswitched: ${backs[`${v} after switch_group 2`]}\n`,
+          )
+          .join(''),
+      );
     },
   },
   {
