@@ -77,9 +77,18 @@ export function multipathConf(o: RigOptions): string {
 }
 
 /** Sets up (or reuses, when identical) scsi_debug + multipathd as asked; waits for every path to be up. */
-export async function rig(o: RigOptions): Promise<Rig> {
+export async function rig(options: RigOptions): Promise<Rig> {
+  const o: Required<RigOptions> = {
+    paths: options.paths,
+    luns: options.luns ?? 1,
+    grouping: options.grouping ?? 'failover',
+    failback: options.failback ?? 'manual',
+    selector: options.selector ?? 'service-time 0',
+    noPathRetry: options.noPathRetry ?? 'fail',
+    devSizeMb: options.devSizeMb ?? 64,
+  };
   const wanted = JSON.stringify(o);
-  if (current && JSON.stringify(current.options) === wanted && healthy(current)) return current;
+  if (current && JSON.stringify(current.options) === wanted && (await healthy(current))) return current;
   const t0 = Date.now();
   const lap = (what: string) => console.log(`#   rig: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   teardown();
@@ -87,7 +96,7 @@ export async function rig(o: RigOptions): Promise<Rig> {
   conf = multipathConf(o);
   fs.writeFileSync('/etc/multipath.conf', conf);
   sh(['modprobe', '-a', 'sd_mod', 'dm-multipath', 'dm-round-robin', 'dm-service-time', 'dm-queue-length']);
-  const luns = o.luns ?? 1;
+  const luns = o.luns;
   sh([
     'modprobe',
     'scsi_debug',
@@ -95,7 +104,7 @@ export async function rig(o: RigOptions): Promise<Rig> {
     'num_tgts=1',
     `max_luns=${luns}`,
     'vpd_use_hostno=0',
-    `dev_size_mb=${o.devSizeMb ?? 64}`,
+    `dev_size_mb=${o.devSizeMb}`,
   ]);
   // Slow under TCG on a busy host: a settle that times out is not fatal, the wait below decides.
   sh(['udevadm', 'settle', '--timeout=120'], { timeoutMs: 130_000, allowFail: true });
@@ -118,12 +127,22 @@ export async function rig(o: RigOptions): Promise<Rig> {
   return current;
 }
 
-function healthy(r: Rig): boolean {
-  try {
-    return r.maps.every((m) => activePaths(m.name) === m.paths.length);
-  } catch {
-    return false;
+/** The rig is as it was set up (a case may have failed a path and put it back: give it 15 s). */
+async function healthy(r: Rig): Promise<boolean> {
+  const ok = () => {
+    try {
+      return (
+        r.maps.every((m) => activePaths(m.name) === m.paths.length) && mapsJson().length === r.maps.length
+      );
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 30; i++) {
+    if (ok()) return true;
+    await sleep(500);
   }
+  return false;
 }
 
 /** Stops multipathd, removes every dm device and unloads scsi_debug. */

@@ -30,7 +30,7 @@ export const cases: LabCase[] = [
   {
     name: 'three paths, two LUNs: two maps of three active paths',
     async run(ctx) {
-      const r = await rig({ paths: 3, luns: 2, grouping: 'multibus' });
+      const r = await rig({ paths: 3, luns: 2, grouping: 'group_by_prio' });
       assert.equal(r.maps.length, 2);
       ctx.fact(
         'maps',
