@@ -1,13 +1,26 @@
 /**
- * A HostFs decorator that bounds every read: a file that never answers (a /proc/PID/cmdline of
- * a process stuck in D state, a hung sysfs attribute) makes that one read fail with
- * SysfsReadError (errno ETIMEDOUT) after `timeoutMs`, so a snapshot never hangs. The
+ * A HostFs decorator that bounds every operation: a file that never answers (a /proc/PID/cmdline
+ * of a process stuck in D state, a hung sysfs attribute) makes that one call fail with
+ * SysfsReadError (errno ETIMEDOUT) after about `timeoutMs`, so a snapshot never hangs. The
  * underlying call may still complete later; its result is ignored.
+ *
+ * One watchdog timer serves all pending calls (a snapshot of a large host makes tens of thousands
+ * of calls; a timer each would cost more than the reads). It runs only while calls are pending
+ * and never keeps the process alive.
  */
 import { SysfsReadError } from '../model/errors';
 import type { HostFs } from '../model/seams';
 
+interface Pending {
+  readonly path: string;
+  readonly startMs: number;
+  readonly reject: (err: Error) => void;
+}
+
 export class GuardedHostFs implements HostFs {
+  private readonly pending = new Set<Pending>();
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly inner: HostFs,
     private readonly timeoutMs: number,
@@ -17,23 +30,39 @@ export class GuardedHostFs implements HostFs {
     return this.inner.root;
   }
 
+  private sweep(): void {
+    const now = Date.now();
+    for (const p of this.pending) {
+      if (now - p.startMs >= this.timeoutMs) {
+        this.pending.delete(p);
+        p.reject(
+          new SysfsReadError(`${p.path}: no answer within ${this.timeoutMs} ms`, {
+            path: p.path,
+            errno: 'ETIMEDOUT',
+          }),
+        );
+      }
+    }
+    if (this.pending.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
   private guard<T>(path: string, op: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const err = new SysfsReadError(`${path}: no answer within ${this.timeoutMs} ms`, {
-          path,
-          errno: 'ETIMEDOUT',
-        });
-        reject(err);
-      }, this.timeoutMs);
+      const entry: Pending = { path, startMs: Date.now(), reject };
+      this.pending.add(entry);
+      if (!this.timer) {
+        this.timer = setInterval(() => this.sweep(), Math.max(5, Math.floor(this.timeoutMs / 4)));
+        this.timer.unref();
+      }
       op().then(
         (v) => {
-          clearTimeout(timer);
-          resolve(v);
+          if (this.pending.delete(entry)) resolve(v);
         },
         (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
+          if (this.pending.delete(entry)) reject(e);
         },
       );
     });

@@ -11,6 +11,7 @@ import type { Clock, CommandRunner, HostFs } from '../model/seams';
 import { freezeSnapshot, type DevT, type HostSnapshot, type PathDevice, type Vm } from '../model/snapshot';
 import { diskResolver } from './chains';
 import { mapLimit } from './concurrency';
+import { naturalCompare } from './natural-order';
 import { DiagnosticSink } from './diagnostics';
 import { GuardedHostFs } from './guarded-fs';
 import { readHostFacts } from './host-info';
@@ -62,7 +63,7 @@ function pathNodes(index: BlockIndex, mapPathDevTs: ReadonlySet<DevT>): BlockNod
   return [...names]
     .map((n) => index.byName.get(n))
     .filter((n): n is BlockNode => n !== undefined && !n.dm)
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    .sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 export async function observeHost(ctx: ObserveContext, options: ObserveOptions = {}): Promise<HostSnapshot> {
@@ -112,7 +113,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
     ...o.vm,
     disks: await Promise.all(o.openDevTs.map(resolve)),
   }));
-  vms.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  vms.sort((a, b) => naturalCompare(a.id, b.id));
 
   return freezeSnapshot({
     takenAtMs,

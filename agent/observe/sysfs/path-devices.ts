@@ -61,6 +61,20 @@ async function realpathOf(fs: HostFs, path: string): Promise<string> {
   }
 }
 
+/**
+ * Where a SCSI disk's `device` lives in /sys/devices. On Linux `/sys/block/sdX` is itself a link
+ * to `../devices/<...>/hostH/<...>/H:C:T:L/block/sdX`, so one readlink answers; a tree where it is
+ * a plain directory falls back to resolving `/sys/block/sdX/device` (one lstat per component).
+ */
+async function scsiDevicePath(fs: HostFs, dev: string): Promise<string> {
+  const suffix = `/block/${dev}`;
+  const link = await fs.readlink(`/sys/block/${dev}`).catch(() => undefined);
+  if (link !== undefined && link.endsWith(suffix) && link.includes('devices/')) {
+    return link.slice(0, -suffix.length);
+  }
+  return realpathOf(fs, `/sys/block/${dev}/device`);
+}
+
 /** Read one path device. Garbage in stat/inflight becomes a diagnostic and an absent field. */
 export async function readPathDevice(
   fs: HostFs,
@@ -93,7 +107,7 @@ export async function readPathDevice(
     transport = await transports.nvme(controller, stateText);
     accessState = accessText === undefined ? undefined : ANA_TO_ALUA[accessText];
   } else if (node.name.startsWith('sd')) {
-    const location = await transports.scsi(await realpathOf(fs, `${base}/device`));
+    const location = await transports.scsi(await scsiDevicePath(fs, node.name));
     transport = location.transport;
     hcil = location.hcil;
     accessState =

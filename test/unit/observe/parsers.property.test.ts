@@ -16,6 +16,7 @@ import {
 import { parseQemuOptString, qemuIdentityArgs, isQemuArgv } from '../../../agent/observe/parse/qemu-args';
 import { parseIoMax, mergeV1Throttle, parseDefaultWeight } from '../../../agent/observe/vms/cgroup-io';
 import { parseProxmoxTags } from '../../../agent/observe/vms/proxmox';
+import { naturalCompare } from '../../../agent/observe/natural-order';
 
 /** A parser either returns or throws ParseError: never anything else. */
 function onlyParseErrors(fn: () => unknown): void {
@@ -229,5 +230,35 @@ describe('cgroup I/O files and Proxmox tags', () => {
     expect(parseProxmoxTags('name: x\ntags: a;b,c d\n[snap]\ntags: z\n')).toEqual(['a', 'b', 'c', 'd']);
     expect(parseProxmoxTags('[snap]\ntags: z\n')).toEqual([]);
     fc.assert(fc.property(junk, (s) => void parseProxmoxTags(s)));
+  });
+});
+
+describe('natural order', () => {
+  it('sorts device names the way the kernel numbers them', () => {
+    const names = ['sdaa', 'dm-10', 'sdb', 'sda', 'dm-2', 'sdz', '101', '99'];
+    expect([...names].sort(naturalCompare)).toEqual([
+      '99',
+      '101',
+      'dm-2',
+      'dm-10',
+      'sda',
+      'sdb',
+      'sdz',
+      'sdaa',
+    ]);
+    expect(['nvme10n1', 'nvme0c1n1', 'nvme0c0n1', 'nvme2n1'].sort(naturalCompare)).toEqual([
+      'nvme0c0n1',
+      'nvme0c1n1',
+      'nvme2n1',
+      'nvme10n1',
+    ]);
+  });
+  it('is a consistent total order', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(Math.sign(naturalCompare(a, b))).toBe(-Math.sign(naturalCompare(b, a)) || 0);
+        if (naturalCompare(a, b) === 0) expect(a).toBe(b);
+      }),
+    );
   });
 });
