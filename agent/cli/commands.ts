@@ -6,6 +6,8 @@ import { simCommand } from './commands/sim';
 import { releaseCommand } from './commands/release';
 import { pauseCommand } from './commands/pause';
 import { resumeCommand } from './commands/resume';
+import { planCommand } from './commands/plan';
+import { applyCommand } from './commands/apply';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -14,4 +16,6 @@ export const COMMANDS: readonly Command[] = [
   releaseCommand,
   pauseCommand,
   resumeCommand,
+  planCommand,
+  applyCommand,
 ];

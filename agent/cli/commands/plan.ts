@@ -1,0 +1,102 @@
+/**
+ * `vmpath plan`: observe this host, decide, and show the actions with what each would run
+ * (argv, file writes, VM calls) — a dry run of `vmpath apply`, nothing is changed.
+ * Policies come from the host config file (`--config`, default /etc/vmpath/config.json when it
+ * exists). Shared with apply.ts: `decideHost()` builds the same runtime the agent uses.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Command } from '../command';
+import { openHostActContext } from '../../act/host-context';
+import { exitCodeFor, resultLines } from '../../act/results-text';
+import { parseConfigText, EMPTY_CONFIG, type ParsedConfig } from '../../config/config-file';
+import { SelectorRegistry } from '../../decide/selector';
+import { BUILTIN_SELECTORS } from '../../decide/selectors';
+import { AgentRuntime } from '../../loop/runtime';
+import type { ActionResult, Plan } from '../../model/plan';
+import type { HostSnapshot } from '../../model/snapshot';
+import type { ParsedArgs } from '../command';
+import { ACT_OPTIONS } from './release';
+
+export const PLAN_OPTIONS = {
+  ...ACT_OPTIONS,
+  config: {
+    type: 'string' as const,
+    description: 'config file (default /etc/vmpath/config.json under the root)',
+  },
+};
+
+async function loadConfig(root: string, file: string | undefined): Promise<ParsedConfig> {
+  const hostPath = file ?? '/etc/vmpath/config.json';
+  const real = file && path.isAbsolute(file) && root === '/' ? file : path.join(root, hostPath);
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (e) {
+    if (!file && (e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CONFIG;
+    throw e;
+  }
+  return parseConfigText(text, hostPath);
+}
+
+export interface HostDecision {
+  readonly snapshot: HostSnapshot;
+  readonly plan: Plan;
+  readonly results: readonly ActionResult[];
+}
+
+/** observe → decide → apply (dry run or for real) once, as one agent reconcile would. */
+export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<HostDecision> {
+  const v = args.values;
+  const root = typeof v.root === 'string' ? v.root : '/';
+  const config = await loadConfig(root, typeof v.config === 'string' ? v.config : undefined);
+  const ctx = await openHostActContext({
+    root,
+    ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
+    dryRun,
+  });
+  try {
+    const selectors = new SelectorRegistry();
+    for (const s of BUILTIN_SELECTORS) selectors.register(s, 'builtin');
+    const runtime = new AgentRuntime({
+      fs: ctx.fs,
+      runner: ctx.runner,
+      vmControl: ctx.vmControl,
+      clock: ctx.clock,
+      journal: ctx.journal,
+      selectors,
+      policies: async () => ({ allVms: config.allVms, byVm: config.byVm }),
+      engine: config.engine,
+      mode: dryRun ? 'dry-run' : 'act',
+    });
+    const snapshot = await runtime.observe();
+    const plan = runtime.decide(snapshot, runtime.memory(), ctx.clock.nowMs());
+    const results = await runtime.apply(plan, snapshot);
+    return { snapshot, plan, results };
+  } finally {
+    await ctx.close();
+  }
+}
+
+export function printDecision(d: HostDecision, json: boolean): string {
+  if (json) return JSON.stringify({ plan: d.plan, results: d.results }, null, 2) + '\n';
+  const warnings = d.plan.warnings.map((w) => `warning ${w.subject}: ${w.message} [${w.code}]\n`).join('');
+  const reasons = new Map(d.plan.actions.map((a) => [a.id, a.reason]));
+  const withReasons = d.results.map((r) => ({
+    ...r,
+    message: [reasons.get(r.actionId), r.message].filter(Boolean).join(' — '),
+  }));
+  return warnings + resultLines(withReasons);
+}
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'show what vmpath would do on this host now (dry run: nothing is changed)',
+  usage: 'vmpath plan [--config FILE] [--root DIR] [--journal FILE] [--json]',
+  options: PLAN_OPTIONS,
+  async run(args, io) {
+    const d = await decideHost(args, true);
+    io.out(printDecision(d, args.values.json === true));
+    return exitCodeFor(d.results);
+  },
+};
