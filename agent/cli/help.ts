@@ -39,3 +39,33 @@ export function commandHelp(command: Command): string {
     '',
   ].join('\n');
 }
+
+/** docs/cli.md, generated from the command table so the reference never drifts. */
+export function cliReferenceMarkdown(commands: readonly Command[]): string {
+  const out = [
+    '# vmpath CLI reference',
+    '',
+    'Generated from the command table (`vmpath help --markdown > docs/cli.md`); a unit test keeps it in step.',
+    'Every command accepts `--json` (machine-readable output; errors as `{"error": {"code", "message", ...}}`)',
+    'and `--help`. Exit codes: 0 success, 1 failure (a typed `VMPATH_E_*` error, docs/errors.md), 2 usage error.',
+    '',
+    '| command | what it does |',
+    '|---|---|',
+    ...commands.map((c) => `| [\`${c.name}\`](#${c.name}) | ${c.summary} |`),
+    '',
+  ];
+  for (const c of commands) {
+    out.push(`## ${c.name}`, '', '```', c.usage, '```', '', c.summary + '.', '');
+    if (c.description) out.push('```', c.description, '```', '');
+    const opts = Object.entries(c.options);
+    if (opts.length) {
+      out.push('| option | meaning |', '|---|---|');
+      for (const [name, spec] of opts)
+        out.push(
+          `| \`${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ' VALUE' : ''}\` | ${spec.description} |`,
+        );
+      out.push('');
+    }
+  }
+  return out.join('\n');
+}

@@ -4,7 +4,7 @@ import { VmpathError, UsageError, asVmpathError } from '../model/errors';
 import type { CliIo, Command } from './command';
 import { GLOBAL_OPTIONS } from './command';
 import { COMMANDS } from './commands';
-import { commandHelp, mainHelp } from './help';
+import { cliReferenceMarkdown, commandHelp, mainHelp } from './help';
 import { VERSION } from '../version';
 
 export async function runCli(
@@ -13,6 +13,10 @@ export async function runCli(
   commands: readonly Command[] = COMMANDS,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] === '--markdown') {
+    io.out(cliReferenceMarkdown(commands));
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const target = name === 'help' && rest[0] ? commands.find((c) => c.name === rest[0]) : undefined;
     io.out(target ? commandHelp(target) : mainHelp(commands, VERSION));
