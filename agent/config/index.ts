@@ -1,0 +1,9 @@
+/** Policy sources: config/cluster file, libvirt metadata, Proxmox tags → PolicySet. See docs/policy.md. */
+export { parseConfigText, EMPTY_CONFIG, ENGINE_SCHEMA } from './config-file';
+export type { ParsedConfig } from './config-file';
+export { parseProxmoxTags } from './proxmox-tags';
+export { parseLibvirtMetadata, VMPATH_XMLNS } from './libvirt-metadata';
+export { buildPolicySet } from './collect';
+export type { PolicyInputs, PolicyProblem } from './collect';
+export { loadConfigFile, loadOptionalConfigFile, HOST_CONFIG_PATH, CLUSTER_CONFIG_PATH } from './load';
+export { VALUE_PARSERS } from './values';
