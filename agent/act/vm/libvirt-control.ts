@@ -1,13 +1,13 @@
 /**
  * VmControl for libvirt domains. status/pause/resume/kill go through the optional N-API binding
  * `@unraid/libvirt`, loaded lazily on first use (a Proxmox host has no libvirt; the binding must
- * be built against libvirt-dev): when it is missing every call throws LibvirtUnavailableError.
- * Migration is `virsh migrate --live DOM qemu+ssh://TARGET/system` through the CommandRunner —
- * the binding has no migrate.
+ * be built against libvirt-dev). When it is missing: with `virshFallback` (default) the same
+ * calls go through `virsh` (VirshVmControl); without, they throw LibvirtUnavailableError.
+ * Migration is always `virsh migrate --live DOM qemu+ssh://TARGET/system` — the binding has none.
  */
 import { LibvirtError, LibvirtUnavailableError, VmpathError } from '../../model/errors';
-import { validateVmId } from '../../model/names';
 import type { CommandRunner, VmControl, VmRef } from '../../model/seams';
+import { VirshVmControl } from './virsh-control';
 
 /** The part of @unraid/libvirt's Hypervisor vmpath uses. */
 export interface LibvirtHypervisor {
@@ -54,12 +54,31 @@ export interface LibvirtControlOptions {
   readonly runner: CommandRunner;
   readonly factory?: HypervisorFactory;
   readonly migrateTimeoutMs?: number;
+  /** Use virsh when the binding is not installed (default true). */
+  readonly virshFallback?: boolean;
 }
 
 export class LibvirtVmControl implements VmControl {
   private hv: Promise<LibvirtHypervisor> | undefined;
+  private readonly virsh: VirshVmControl;
 
-  constructor(private readonly options: LibvirtControlOptions) {}
+  constructor(private readonly options: LibvirtControlOptions) {
+    this.virsh = new VirshVmControl({
+      runner: options.runner,
+      ...(options.uri ? { uri: options.uri } : {}),
+      ...(options.migrateTimeoutMs ? { migrateTimeoutMs: options.migrateTimeoutMs } : {}),
+    });
+  }
+
+  /** Binding call, or the virsh equivalent when the binding is absent and fallback is on. */
+  private async either<T>(viaBinding: () => Promise<T>, viaVirsh: () => Promise<T>): Promise<T> {
+    try {
+      return await viaBinding();
+    } catch (e) {
+      if (e instanceof LibvirtUnavailableError && this.options.virshFallback !== false) return viaVirsh();
+      throw e;
+    }
+  }
 
   private async hypervisor(): Promise<LibvirtHypervisor> {
     this.hv ??= (async () => {
@@ -103,43 +122,38 @@ export class LibvirtVmControl implements VmControl {
   }
 
   async status(vm: VmRef): Promise<'running' | 'paused' | 'unknown'> {
-    const info = await this.withDomain(vm, 'getInfo', (hv, d) => hv.domainGetInfo(d));
-    return info.state === RUNNING ? 'running' : info.state === PAUSED ? 'paused' : 'unknown';
+    return this.either(
+      async () => {
+        const info = await this.withDomain(vm, 'getInfo', (hv, d) => hv.domainGetInfo(d));
+        return info.state === RUNNING ? 'running' : info.state === PAUSED ? 'paused' : 'unknown';
+      },
+      () => this.virsh.status(vm),
+    );
   }
 
   pause(vm: VmRef): Promise<void> {
-    return this.withDomain(vm, 'suspend', (hv, d) => hv.domainSuspend(d));
+    return this.either(
+      () => this.withDomain(vm, 'suspend', (hv, d) => hv.domainSuspend(d)),
+      () => this.virsh.pause(vm),
+    );
   }
 
   resume(vm: VmRef): Promise<void> {
-    return this.withDomain(vm, 'resume', (hv, d) => hv.domainResume(d));
+    return this.either(
+      () => this.withDomain(vm, 'resume', (hv, d) => hv.domainResume(d)),
+      () => this.virsh.resume(vm),
+    );
   }
 
   kill(vm: VmRef): Promise<void> {
-    return this.withDomain(vm, 'destroy', (hv, d) => hv.domainDestroy(d));
+    return this.either(
+      () => this.withDomain(vm, 'destroy', (hv, d) => hv.domainDestroy(d)),
+      () => this.virsh.kill(vm),
+    );
   }
 
-  async migrate(vm: VmRef, target: string): Promise<void> {
-    const dom = validateVmId(vm.name || vm.id);
-    if (!/^[A-Za-z0-9][A-Za-z0-9.@-]{0,252}$/.test(target)) {
-      throw new LibvirtError(`invalid migration target ${JSON.stringify(target)}`, { target });
-    }
-    const argv = [
-      'virsh',
-      '-c',
-      this.options.uri ?? 'qemu:///system',
-      'migrate',
-      '--live',
-      dom,
-      `qemu+ssh://${target}/system`,
-    ];
-    const r = await this.options.runner.run(argv, { timeoutMs: this.options.migrateTimeoutMs ?? 600_000 });
-    if (r.exitCode !== 0) {
-      throw new LibvirtError(`virsh migrate ${dom} to ${target}: ${r.stderr.trim()}`, {
-        argv,
-        exitCode: r.exitCode,
-      });
-    }
+  migrate(vm: VmRef, target: string): Promise<void> {
+    return this.virsh.migrate(vm, target);
   }
 
   async close(): Promise<void> {

@@ -34,19 +34,19 @@ export class RoutingVmControl implements VmControl {
     return chosen;
   }
 
-  status(vm: VmRef) {
+  async status(vm: VmRef) {
     return this.pick(vm, 'status').status(vm);
   }
-  pause(vm: VmRef) {
+  async pause(vm: VmRef) {
     return this.pick(vm, 'pause').pause(vm);
   }
-  resume(vm: VmRef) {
+  async resume(vm: VmRef) {
     return this.pick(vm, 'resume').resume(vm);
   }
-  migrate(vm: VmRef, target: string) {
+  async migrate(vm: VmRef, target: string) {
     return this.pick(vm, 'migrate').migrate(vm, target);
   }
-  kill(vm: VmRef) {
+  async kill(vm: VmRef) {
     return this.pick(vm, 'kill').kill(vm);
   }
 }
