@@ -50,6 +50,8 @@ export interface TimelineEntry {
   readonly tMs: number;
   readonly kind: PathEventKind | 'agent' | 'pause' | 'resume' | 'held-error';
   readonly subject: string;
+  /** The scenario path id the event concerns, if any. */
+  readonly path?: string;
 }
 
 export interface EngineHooks {
@@ -174,7 +176,7 @@ export class Engine {
       return;
     }
     if (w.rateMBps <= 0) return;
-    if (w.burst) this.at(vm.rng.exp(w.burst.onS * 1000), K_BURST, vm.idx);
+    if (w.burst) this.at(w.burst.onS * 1000, K_BURST, vm.idx);
     this.reuse(this.arrivalEv[vm.idx] as Ev, vm.rng.exp(this.meanGapMs(vm)));
   }
 
@@ -197,7 +199,7 @@ export class Engine {
     const w = vm.spec.workload;
     if (w.type !== 'open' || !w.burst) return;
     vm.burstOn = !vm.burstOn;
-    this.at(this.now + vm.rng.exp((vm.burstOn ? w.burst.onS : w.burst.offS) * 1000), K_BURST, vm.idx);
+    this.at(this.now + (vm.burstOn ? w.burst.onS : w.burst.offS) * 1000, K_BURST, vm.idx);
   }
 
   private workerReady(vm: VmRt, recycle?: Io): void {
@@ -393,7 +395,8 @@ export class Engine {
     if (!e || e.active === active) return;
     e.active = active;
     if (!active) e.failCount++;
-    this.timeline.push({ tMs: this.now, kind: why, subject: `${map.name} ${e.dev}` });
+    const path = (this.m.paths[e.path] as PathRt).spec.id;
+    this.timeline.push({ tMs: this.now, kind: why, subject: `${map.name} ${e.dev}`, path });
     if (active) this.flushHeld(map);
     this.hooks.onUevent?.(this);
   }
@@ -430,7 +433,12 @@ export class Engine {
   setPathUp(p: PathRt, up: boolean): void {
     if (p.up === up) return;
     p.up = up;
-    this.timeline.push({ tMs: this.now, kind: up ? 'path-up' : 'path-down', subject: p.spec.id });
+    this.timeline.push({
+      tMs: this.now,
+      kind: up ? 'path-up' : 'path-down',
+      subject: p.spec.id,
+      path: p.spec.id,
+    });
     if (up) {
       p.busyUntil = this.now;
       return;

@@ -9,13 +9,13 @@
  *
  * Units: a VM with small I/O may be IOPS-bound on a path; its flow is scaled by
  * g_v = mean over its paths of min(1, capacityIops·ioBytes / capacityMBps) (exact when the
- * VM's paths share one MB/s-to-IOPS ratio). demand_v: open = rateMBps (× on/(on+off) if
- * bursty); closed = outstanding·ioBytes / (best path latency + service) — what the VM could do
+ * VM's paths share one MB/s-to-IOPS ratio). demand_v: open = rateMBps (× the fraction of the
+ * segment its square-wave burst is on); closed = outstanding·ioBytes / (best path latency + service) — what the VM could do
  * alone. Limits/reservations are per direction (as io.max): total = value / max(read, write
  * fraction). Pins restrict the VM to its pinned paths while any is up. Priority is not used.
  */
 import { FlowGraph } from './maxflow';
-import type { Scenario, ScenarioPath, ScenarioVm } from './scenario';
+import type { BurstSpec, Scenario, ScenarioPath, ScenarioVm } from './scenario';
 
 export interface IdealVmInput {
   readonly weight: number;
@@ -129,7 +129,20 @@ function dirFraction(vm: ScenarioVm): number {
   return Math.max(r, 1 - r);
 }
 
-function vmInput(s: Scenario, vm: ScenarioVm, up: readonly boolean[]): IdealVmInput & { demand: number } {
+/** Fraction of [fromS, toS) a square-wave burst (on first, from t=0) is on. */
+export function onFraction(b: BurstSpec, seg: { fromS: number; toS: number }): number {
+  const period = b.onS + b.offS;
+  const onUntil = (t: number): number => Math.floor(t / period) * b.onS + Math.min(t % period, b.onS);
+  const len = seg.toS - seg.fromS;
+  return len > 0 ? (onUntil(seg.toS) - onUntil(seg.fromS)) / len : 0;
+}
+
+function vmInput(
+  s: Scenario,
+  vm: ScenarioVm,
+  up: readonly boolean[],
+  seg: { fromS: number; toS: number },
+): IdealVmInput & { demand: number } {
   const bytes = Math.round(vm.workload.ioKiB * 1024);
   const all = new Set<number>();
   for (const w of vm.disks) {
@@ -149,8 +162,7 @@ function vmInput(s: Scenario, vm: ScenarioVm, up: readonly boolean[]): IdealVmIn
   }
   const w = vm.workload;
   let demand: number;
-  if (w.type === 'open')
-    demand = w.burst ? (w.rateMBps * w.burst.onS) / (w.burst.onS + w.burst.offS) : w.rateMBps;
+  if (w.type === 'open') demand = w.burst ? w.rateMBps * onFraction(w.burst, seg) : w.rateMBps;
   else {
     let best = Infinity;
     for (const i of paths) {
@@ -203,7 +215,7 @@ export function idealForScenario(s: Scenario): IdealResult {
   const backlogTime = s.vms.map(() => 0);
   for (const seg of segments(s)) {
     const dt = seg.toS - seg.fromS;
-    const inputs = s.vms.map((vm) => vmInput(s, vm, seg.up));
+    const inputs = s.vms.map((vm) => vmInput(s, vm, seg.up, seg));
     const caps = s.paths.map((p, i) => (seg.up[i] ? p.capacityMBps : 0));
     const x = allocate(inputs, caps);
     x.forEach((v, i) => {

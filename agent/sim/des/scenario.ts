@@ -47,7 +47,7 @@ export interface ScenarioPolicy {
 }
 
 export interface BurstSpec {
-  /** Mean length of an on period (arrivals at rateMBps) and of an off period (none), seconds. */
+  /** A square wave from t=0: on for onS seconds (Poisson arrivals at rateMBps), off for offS. */
   readonly onS: number;
   readonly offS: number;
 }
