@@ -1,5 +1,6 @@
 /** Every lab suite by name (test/lab/suites/NAME.ts): add a suite here and it can be run. */
 import type { LabCase } from './lib/case';
+import * as capture from './suites/capture';
 import * as iomax from './suites/iomax';
 import * as multipathObserve from './suites/multipath-observe';
 import * as paths from './suites/paths';
@@ -9,6 +10,7 @@ import * as vmpath from './suites/vmpath';
 
 export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   smoke: smoke.cases,
+  capture: capture.cases,
   'multipath-observe': multipathObserve.cases,
   iomax: iomax.cases,
   paths: paths.cases,

@@ -244,6 +244,7 @@ export const cases: LabCase[] = [
         'rr-multibus': `0 0 1 1 round-robin 0 2 1 ${a.devt} 1000 ${b.devt} 1000`,
       };
       const backs: Record<string, string> = {};
+      const mismatches: string[] = [];
       for (const [variant, params] of Object.entries(variants)) {
         const name = `${info.name}-t${Object.keys(backs).length}`;
         const created = `0 ${info.sectors} multipath ${params}`;
@@ -259,13 +260,14 @@ export const cases: LabCase[] = [
         try {
           const back = sh(['dmsetup', 'table', name]).stdout;
           backs[variant] = back.trim();
-          assert.ok(sameMultipathTable(created, back), `${variant}: ${created} vs ${back}`);
+          if (!sameMultipathTable(created, back)) mismatches.push(`${variant}: ${created} vs ${back}`);
           sh(['dmsetup', 'message', name, '0', 'switch_group', '2'], {
             allowFail: variant === 'rr-multibus',
           });
           const switched = sh(['dmsetup', 'table', name]).stdout;
           backs[`${variant} after switch_group 2`] = switched.trim();
-          assert.ok(sameMultipathTable(created, switched), `${variant} after switch_group: ${switched}`);
+          if (!sameMultipathTable(created, switched))
+            mismatches.push(`${variant} after switch_group: ${switched}`);
         } finally {
           sh(['dmsetup', 'remove', name], { allowFail: true });
         }
@@ -280,6 +282,7 @@ export const cases: LabCase[] = [
           )
           .join(''),
       );
+      assert.deepEqual(mismatches, []);
     },
   },
   {
@@ -299,7 +302,8 @@ export const cases: LabCase[] = [
       ctx.save('multipathd-switchgroup-unknown-map.txt', nm.stdout);
       assert.throws(() => checkMultipathdReply(noMap, nm), { code: 'VMPATH_E_MULTIPATHD_FAIL' });
 
-      sh(['multipathd', 'shutdown'], { timeoutMs: 10_000 });
+      // The daemon may exit before it answers (`error -5 receiving packet`, exit 1): seen live.
+      sh(['multipathd', 'shutdown'], { timeoutMs: 10_000, allowFail: true });
       await until(
         'multipathd gone',
         () => (sh(['pidof', 'multipathd'], { allowFail: true }).status !== 0 ? true : undefined),
