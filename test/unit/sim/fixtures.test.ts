@@ -43,6 +43,11 @@ describe('healthy failover host', () => {
     expect(run(cmd)).toBe(fixture(file));
   });
 
+  test('show status and show daemon', () => {
+    expect(run('multipathd show status')).toBe(fixture('show-status.txt'));
+    expect(run('multipathd show daemon')).toBe(fixture('daemon.txt'));
+  });
+
   test('show paths matches except the next_check countdown', () => {
     expect(maskNextCheck(run('multipathd show paths'))).toBe(maskNextCheck(fixture('show-paths.txt')));
   });
