@@ -8,6 +8,8 @@ import { pauseCommand } from './commands/pause';
 import { resumeCommand } from './commands/resume';
 import { planCommand } from './commands/plan';
 import { applyCommand } from './commands/apply';
+import { snapshotCommand } from './commands/snapshot';
+import { captureCommand } from './commands/capture';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -18,4 +20,6 @@ export const COMMANDS: readonly Command[] = [
   resumeCommand,
   planCommand,
   applyCommand,
+  snapshotCommand,
+  captureCommand,
 ];

@@ -63,7 +63,7 @@ export class RecordingHostFs implements HostFs {
       (rec, v) => (rec.content = redactFile(p, v)),
     ).then((v) => redactFile(p, v));
   }
-  async writeFile(p: string): Promise<void> {
+  async writeFile(p: string, _data: string): Promise<void> {
     throw errnoError('EROFS', p);
   }
   readdir(p: string): Promise<string[]> {

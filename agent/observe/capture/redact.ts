@@ -2,12 +2,14 @@
  * What a capture must never contain, and how secrets are removed from what it does contain.
  * - Never read: /etc/pve/priv/*, /proc/<pid>/environ (a process's environment), anything under
  *   /root, /home or /etc/shadow-like files — a recording HostFs refuses these outright.
+ * - Command lines of processes that are not QEMU are recorded empty.
  * - QEMU command lines can carry secrets (`-spice password=...`, `-object secret,data=...`,
  *   JSON `-object {...}`, `iscsi://user:pass@...`): values of keys matching
  *   password|passwd|secret|key|token (and `data` of secret objects) become `<redacted>`.
  * - Proxmox VM configs: only what observe uses (`tags:` lines and `[section]` headers) is kept.
  */
 import { parseCmdline } from '../parse/proc-files';
+import { isQemuArgv } from '../parse/qemu-args';
 
 export const REDACTED = '<redacted>';
 const SECRET_KEY = /password|passwd|secret|key|token/i;
@@ -74,10 +76,14 @@ export function redactArg(arg: string): string {
     .join(',');
 }
 
-/** Redact a /proc/PID/cmdline text (NUL-separated), keeping its shape. */
+/**
+ * Redact a /proc/PID/cmdline text (NUL-separated). Other programs' command lines are none of a
+ * capture's business (`mysql -pSECRET`): they are recorded empty, which observe treats exactly
+ * like a non-QEMU process. QEMU's keep their shape with secret values replaced.
+ */
 export function redactCmdline(raw: string): string {
   const argv = parseCmdline(raw);
-  if (argv.length === 0) return raw;
+  if (!isQemuArgv(argv)) return '';
   return argv.map(redactArg).join('\0') + '\0';
 }
 

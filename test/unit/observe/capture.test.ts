@@ -65,7 +65,8 @@ function trickyHost(): HostTree {
     .file('/var/run/qemu-server/101.pid', '4242\n')
     .file('/etc/pve/qemu-server/101.conf', 'cipassword: $5$hashhash\ntags: gold\nsshkeys: ssh-rsa%20AAAA\n')
     .file('/etc/pve/priv/authkey.key', 'PRIVATEKEY')
-    .file('/proc/4242/environ', 'PASSWORD=envsecret\0');
+    .file('/proc/4242/environ', 'PASSWORD=envsecret\0')
+    .process(900, ['mysql', '-uroot', '-pmysqlsecret']);
   return t;
 }
 
@@ -105,6 +106,7 @@ describe('capture and replay', () => {
     expect(archive.files['/etc/pve/qemu-server/101.conf']?.content).toBe('tags: gold\n');
     expect(archive.files['/proc/4242/cmdline']?.content).toContain('password=<redacted>');
     expect(archive.files['/proc/4242/fd/17']?.block).toBe('253:1');
+    expect(archive.files['/proc/900/cmdline']?.content).toBe('');
     expect(archive.files['/sys/block/sda']?.link).toMatch(/^\.\.\/devices\/.*\/block\/sda$/);
     expect(Object.keys(archive.commands).sort()).toEqual([
       'dmsetup status --target multipath',
