@@ -369,6 +369,8 @@ export class Engine {
     vm.lastDoneMs = this.now;
     const bin = Math.min(vm.series.length - 1, Math.floor(this.now / this.m.seriesBinMs));
     vm.series[bin] = (vm.series[bin] as number) + io.bytes;
+    const f = (this.m.paths[io.path] as PathRt).fabric;
+    vm.fabricBytes[f] = (vm.fabricBytes[f] as number) + io.bytes;
     if (io.closed) this.workerReady(vm, io);
   }
 

@@ -64,6 +64,20 @@ export function formatComparison(c: Comparison): string {
     ]);
     out.push('guest I/O errors / paused s / longest stall s', textTable(['vm', ...names], av));
   }
+  const pinned = c.scenario.vms.filter((v) => (v.policy.pin ?? []).some((p) => p.startsWith('fabric:')));
+  if (pinned.length) {
+    const rows = pinned.slice(0, MAX_ROWS).map((v) => {
+      const fabrics = (v.policy.pin ?? []).filter((p) => p.startsWith('fabric:')).map((p) => p.slice(7));
+      return [
+        `${v.id} (${fabrics.join(',')})`,
+        ...byPolicy.map((m) => {
+          const share = m.get(v.id)?.fabricShare ?? {};
+          return (fabrics.reduce((s, f) => s + (share[f] ?? 0), 0) * 100).toFixed(1) + '%';
+        }),
+      ];
+    });
+    out.push('pinned VMs: share of I/O on the pinned fabric', textTable(['vm (pin)', ...names], rows));
+  }
   const busiest = c.runs.map((r) => Math.max(0, ...r.result.paths.map((p) => p.utilization)));
   const mean = c.runs.map(
     (r) => r.result.paths.reduce((s, p) => s + p.utilization, 0) / Math.max(1, r.result.paths.length),

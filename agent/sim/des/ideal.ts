@@ -12,7 +12,9 @@
  * VM's paths share one MB/s-to-IOPS ratio). demand_v: open = rateMBps (× the fraction of the
  * segment its square-wave burst is on); closed = outstanding·ioBytes / (best path latency + service) — what the VM could do
  * alone. Limits/reservations are per direction (as io.max): total = value / max(read, write
- * fraction). Pins restrict the VM to its pinned paths while any is up. Priority is not used.
+ * fraction). Pins restrict the VM to its pinned paths while any is up. A disk on a failover-
+ * grouped LUN uses one path at a time, so its cap includes its best single path's capacity (a
+ * relaxation: that path's load from other VMs is still shared by flow). Priority is not used.
  */
 import { FlowGraph } from './maxflow';
 import type { BurstSpec, Scenario, ScenarioPath, ScenarioVm } from './scenario';
@@ -174,6 +176,21 @@ function vmInput(
     }
     demand = paths.length ? (w.outstanding * bytes) / 1e6 / (best / 1000) : 0;
   }
+  // A disk on a failover-grouped LUN uses one path at a time: at most its best path's capacity.
+  let groupCap = 0;
+  for (const w of vm.disks) {
+    const lun = s.luns.find((l) => l.wwid === w);
+    if (!lun || lun.grouping !== 'failover') {
+      groupCap = Infinity;
+      break;
+    }
+    let best = 0;
+    for (const i of paths)
+      if (lun.paths.includes((s.paths[i] as ScenarioPath).id))
+        best = Math.max(best, effMBps(s.paths[i] as ScenarioPath, bytes));
+    groupCap += best;
+  }
+  demand = Math.min(demand, groupCap);
   const f = dirFraction(vm);
   const limit = vm.policy.limitMBps !== undefined ? vm.policy.limitMBps / f : Infinity;
   const resv = vm.policy.reservationMBps !== undefined ? vm.policy.reservationMBps / f : 0;

@@ -47,6 +47,8 @@ export interface Io extends HeapItem {
 export interface PathRt {
   readonly idx: number;
   readonly spec: ScenarioPath;
+  /** Index into SimModel.fabrics. */
+  readonly fabric: number;
   readonly bytesPerMs: number;
   readonly msPerIo: number;
   up: boolean;
@@ -131,6 +133,8 @@ export interface VmRt {
   maxGapMs: number;
   readonly hist: LatencyHistogram;
   readonly series: Float64Array;
+  /** Bytes completed per fabric (index into SimModel.fabrics): where the VM's I/O went. */
+  readonly fabricBytes: Float64Array;
 }
 
 export interface SimModel {
@@ -143,14 +147,18 @@ export interface SimModel {
   readonly seriesBinMs: number;
   /** LUN index → VM indexes using it. */
   readonly lunUsers: number[][];
+  /** Fabric names, sorted. */
+  readonly fabrics: readonly string[];
 }
 
 /** Per-path device naming: (LUN i, its j-th path) → discovery index. */
 export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath: boolean): SimModel {
   const pathIdx = new Map(s.paths.map((p, i) => [p.id, i]));
+  const fabrics = [...new Set(s.paths.map((p) => p.fabric))].sort();
   const paths: PathRt[] = s.paths.map((spec, idx) => ({
     idx,
     spec,
+    fabric: fabrics.indexOf(spec.fabric),
     bytesPerMs: spec.capacityMBps * 1000,
     msPerIo: 1000 / spec.capacityIops,
     up: true,
@@ -216,6 +224,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
       maxGapMs: 0,
       hist: new LatencyHistogram(),
       series: new Float64Array(seriesBins),
+      fabricBytes: new Float64Array(fabrics.length),
     };
   });
   return {
@@ -226,6 +235,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
     baseMap: s.luns.map((_, i) => i),
     seriesBinMs: (s.durationS * 1000) / seriesBins,
     lunUsers,
+    fabrics,
   };
 }
 

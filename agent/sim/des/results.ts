@@ -30,6 +30,8 @@ export interface VmResult {
   readonly writeMBps: number;
   /** Open-loop arrivals not issued because the guest queue was full. */
   readonly overflow: number;
+  /** Share of the VM's completed bytes per fabric. */
+  readonly fabricShare: Readonly<Record<string, number>>;
 }
 
 export interface PathResult {
@@ -85,6 +87,9 @@ export function collect(
     readMBps: r3(vm.readBytes / 1e6 / durS),
     writeMBps: r3(vm.writeBytes / 1e6 / durS),
     overflow: vm.overflow,
+    fabricShare: Object.fromEntries(
+      m.fabrics.map((f, i) => [f, vm.bytes > 0 ? r3((vm.fabricBytes[i] as number) / vm.bytes) : 0]),
+    ),
   }));
   const paths = m.paths.map((p) => ({
     id: p.spec.id,
