@@ -12,6 +12,7 @@ import type { Action } from '../model/plan';
 import { validateDmName, validateVmId } from '../model/names';
 import { CommandFailedError, InvalidNameError } from '../model/errors';
 import { SUSPEND_TIMEOUT_MS, dmTable, dmsetup, normalizeTable } from './dm-exec';
+import { sysDmByName } from './dm-lookup';
 import type { ActEnv, Prepared } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -103,10 +104,29 @@ export async function prepareRemoveVmMap(env: ActEnv, a: Of<'remove-vm-map'>): P
   };
 }
 
+/**
+ * The kernel prints table devices as MAJ:MIN; decide/ may name them by path
+ * (`/dev/mapper/mpatha-vm101`, created earlier in the same plan). Resolve paths to MAJ:MIN
+ * (device node rdev, else the dm name in sysfs) so desired and observed compare, and the load
+ * uses the kernel's own form. A path that cannot be resolved yet (dry run) is kept.
+ */
+export async function resolveTableDevices(env: ActEnv, table: string): Promise<string> {
+  const words = table.split(' ');
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (!w.startsWith('/dev/')) continue;
+    let devT = await env.fs.blockDevT(w);
+    if (!devT && w.startsWith('/dev/mapper/'))
+      devT = (await sysDmByName(env.fs, w.slice('/dev/mapper/'.length)))?.devT;
+    if (devT) words[i] = devT;
+  }
+  return words.join(' ');
+}
+
 export async function prepareMoveLv(env: ActEnv, a: Of<'move-lv'>): Promise<Prepared> {
   validateDmName(a.lv);
   validateVmId(a.vmId);
-  const table = validateTable(a.table);
+  const table = await resolveTableDevices(env, validateTable(a.table));
   const before = await dmTable(env.runner, a.lv);
   if (before === undefined) throw new CommandFailedError(`LV ${a.lv}: no such dm device`, { lv: a.lv });
   if (before === table) return { unchanged: true, message: `${a.lv}: ${table}` };

@@ -1,5 +1,5 @@
 /** Device-mapper actions: exact argv, desired-vs-observed, fallbacks, failure handling. */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyPlan } from '../../../agent/act';
 import { checkMultipathdReply } from '../../../agent/act/dm-exec';
@@ -265,6 +265,24 @@ describe('per-VM maps and move-lv', () => {
       key: 'lv:vg-vm--101--disk--0',
       inverse: { kind: 'move-lv', table: LV_OLD },
     });
+  });
+
+  it('move-lv: a table naming /dev/mapper/<vm map> is resolved to MAJ:MIN (sysfs) for load and compare', async () => {
+    const runner = new ScriptedRunner()
+      .on('dmsetup table vg-vm--101--disk--0', `${LV_OLD}\n`, `${LV_NEW}\n`, `${LV_NEW}\n`)
+      .on('dmsetup suspend vg-vm--101--disk--0', '')
+      .on(`dmsetup load vg-vm--101--disk--0 --table ${LV_NEW}`, '')
+      .on('dmsetup resume vg-vm--101--disk--0', '');
+    const ctx = await context(runner);
+    const dm = path.join(ctx.fs.root, 'sys/block/dm-5');
+    mkdirSync(path.join(dm, 'dm'), { recursive: true });
+    writeFileSync(path.join(dm, 'dm/name'), 'mpatha-vm101\n');
+    writeFileSync(path.join(dm, 'dm/uuid'), 'vmpath-101-3600a0b80000mpatha\n');
+    writeFileSync(path.join(dm, 'dev'), '253:5\n');
+    const byPath = { ...move, table: '0 2097152 linear /dev/mapper/mpatha-vm101 2048' };
+    expect((await applyPlan(ctx, plan(byPath), { dryRun: false }))[0]?.outcome).toBe('applied');
+    expect(runner.calls).toContain(`dmsetup load vg-vm--101--disk--0 --table ${LV_NEW}`);
+    expect((await applyPlan(ctx, plan(byPath), { dryRun: false }))[0]?.outcome).toBe('unchanged');
   });
 
   it('move-lv: a failed load is still followed by resume (never left suspended)', async () => {
