@@ -3,20 +3,31 @@
  * table vmpath loaded? Not textually: the kernel rewrites what it was given. Seen in the lab
  * (test/fixtures/multipath-tools-0.9.4/lab-observe/): a map created with
  * `3 queue_if_no_path queue_mode bio` reads back as
- * `4 queue_if_no_path retain_attached_hw_handler queue_mode bio` (Linux ≥ 4.3 always retains
- * the attached handler), and the "first group" field is the group the kernel uses next or now,
- * so it changes with every switch_group and failover. `queue_mode mq` reads back as nothing
- * (request-based is the default and 6.x treats mq as rq).
+ * `4 queue_if_no_path retain_attached_hw_handler queue_mode bio`: for bio-based maps the kernel
+ * sets retain_attached_hw_handler itself (dm-mpath.c alloc_multipath_stage2), and the "first
+ * group" field is the group the kernel uses next or now,
+ * so it changes with every switch_group and failover. A bio-based map given `1 alua` reads
+ * back with `0` (no handler: bio maps only discover an attached one). `queue_mode mq` reads back
+ * as nothing (request-based is the default and 6.x treats mq as rq). A round-robin path given
+ * repeat_count 1000 reads back with 1: the kernel forces it to 1 for round-robin, service-time,
+ * queue-length and historical-service-time. All seen live: lab-observe/tables-read-back.txt.
  *
  * The comparison is on meaning: extent, queueing, queue mode, pg_init settings, other feature
- * words, hardware handler, and every group's selector, selector args and paths with their args
- * in order. The first-group field is ignored.
+ * words, hardware handler (except on bio maps), and every group's selector, selector args and
+ * paths with their args in order (repeat_count aside). The first-group field is ignored.
  */
 import { ParseError } from '../../model/errors';
 import { parseDmMultipathTable, type DmMultipathTable } from './dm-table';
 import { parseDmsetupLines, type DmTargetLine } from './dmsetup-lines';
 
 const KERNEL_ADDED = new Set(['retain_attached_hw_handler']);
+/** Selectors whose first per-path arg is repeat_count, which the kernel forces to 1 (`> 1 is deprecated`). */
+const REPEAT_COUNT_FIRST = new Set([
+  'round-robin',
+  'service-time',
+  'queue-length',
+  'historical-service-time',
+]);
 const INTERPRETED = new Set(['queue_if_no_path', 'queue_mode', 'pg_init_retries', 'pg_init_delay_msecs']);
 
 function oneMultipathLine(table: string, what: string): DmTargetLine {
@@ -58,8 +69,16 @@ function meaning(line: DmTargetLine, what: string): unknown {
     pgInitRetries: t.pgInitRetries ?? 0,
     pgInitDelayMsecs: t.pgInitDelayMsecs ?? null,
     features: otherFeatures(t),
-    hwHandler: [t.hwHandler, ...t.hwHandlerArgs],
-    groups: t.groups.map((g) => [g.selector, g.selectorArgs, g.paths.map((p) => [p.devT, p.selectorArgs])]),
+    // bio-based maps do no scsi_dh management: the kernel drops a handler given to them.
+    hwHandler: t.queueMode === 'bio' ? [] : [t.hwHandler, ...t.hwHandlerArgs],
+    groups: t.groups.map((g) => [
+      g.selector,
+      g.selectorArgs,
+      g.paths.map((p) => [
+        p.devT,
+        REPEAT_COUNT_FIRST.has(g.selector) ? p.selectorArgs.slice(1) : p.selectorArgs,
+      ]),
+    ]),
   };
 }
 

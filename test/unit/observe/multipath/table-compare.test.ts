@@ -31,6 +31,15 @@ describe('comparing multipath tables by meaning', () => {
     );
   });
 
+  it('a bio map given a hardware handler reads back without it (seen live)', () => {
+    const given = CREATED.replace('3 queue_if_no_path queue_mode bio 0 2', '2 queue_mode bio 1 alua 2');
+    const back = CREATED.replace(
+      '3 queue_if_no_path queue_mode bio 0 2',
+      '3 retain_attached_hw_handler queue_mode bio 0 2',
+    );
+    expect(sameMultipathTable(given, back)).toBe(true);
+  });
+
   it('queue_mode mq is the default request-based mode', () => {
     const rq = '0 8 multipath 0 0 1 1 round-robin 0 1 1 8:0 1000';
     expect(sameMultipathTable(rq, rq.replace('multipath 0 0', 'multipath 2 queue_mode mq 0'))).toBe(true);
@@ -45,11 +54,32 @@ describe('comparing multipath tables by meaning', () => {
     ['request-based', CREATED.replace('3 queue_if_no_path queue_mode bio', '1 queue_if_no_path')],
     ['another size', CREATED.replace('0 131072', '0 131071')],
     ['another selector', CREATED.replace('service-time 0 1 2 8:16 1 1', 'round-robin 0 1 1 8:16 1')],
-    ['another per-path arg', CREATED.replace('8:16 1 1', '8:16 1 2')],
-    ['a hardware handler', CREATED.replace('queue_mode bio 0 2', 'queue_mode bio 1 alua 2')],
+    ['another relative throughput', CREATED.replace('8:16 1 1', '8:16 1 2')],
+    [
+      'a hardware handler (request-based)',
+      CREATED.replace('3 queue_if_no_path queue_mode bio 0 2', '1 queue_if_no_path 1 alua 2'),
+    ],
     ['pg_init_retries', CREATED.replace('3 queue_if_no_path', '5 pg_init_retries 3 queue_if_no_path')],
   ])('differs: %s', (_what, other) => {
     expect(sameMultipathTable(CREATED, other)).toBe(false);
+  });
+
+  it('every table created in the lab means what the kernel read back, before and after switch_group', () => {
+    const text = fixture('lab-observe/tables-read-back.txt');
+    const blocks = text.split(/^# /m).filter((b) => b.trim() !== '');
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    for (const b of blocks) {
+      const get = (k: string): string => (new RegExp(`^${k}:\\s+(.*)$`, 'm').exec(b)?.[1] ?? '').trim();
+      const [created, read, switched] = [get('created'), get('read'), get('switched')];
+      expect(created).not.toBe('');
+      expect([b.split('\n')[0], sameMultipathTable(created, read)]).toEqual([b.split('\n')[0], true]);
+      expect([b.split('\n')[0], sameMultipathTable(created, switched)]).toEqual([b.split('\n')[0], true]);
+    }
+  });
+
+  it('repeat_count is forced to 1 by the kernel and does not count', () => {
+    const rr = '0 8 multipath 0 0 1 1 round-robin 0 2 1 8:0 1000 8:16 1000';
+    expect(sameMultipathTable(rr, rr.replace(/ 1000/g, ' 1'))).toBe(true);
   });
 
   it('throws ParseError on something that is not one multipath line', () => {
