@@ -22,6 +22,8 @@ export interface SimUevent {
 
 export interface SimCtx {
   readonly state: SimState;
+  /** ALUA path-group initialisation time after a group change; I/O waits meanwhile. 0: none. */
+  readonly pgInitMs?: number;
   nowMs(): number;
   emitUevent(ev: SimUevent): void;
   touchPath(p: SimPathDev): void;
@@ -140,18 +142,24 @@ export function chooseGroupForIo(ctx: SimCtx, dm: DmDev): number {
       else failPath(ctx, dm, p);
     }
     if (ok) {
+      const now = ctx.nowMs();
       if (dm.currentPg !== n || dm.nextPg) {
+        if (dm.currentPg !== n && t.hwHandler.length > 0 && (ctx.pgInitMs ?? 0) > 0)
+          dm.pgInitUntilMs = now + (ctx.pgInitMs ?? 0);
         dm.currentPg = n;
         dm.nextPg = 0;
         ctx.touchDm(dm);
       }
-      if (dm.queueIo) {
-        dm.queueIo = false;
+      if (dm.pgInitUntilMs !== undefined && dm.pgInitUntilMs <= now) dm.pgInitUntilMs = undefined;
+      const initializing = dm.pgInitUntilMs !== undefined;
+      if (dm.queueIo !== initializing) {
+        dm.queueIo = initializing;
         ctx.touchDm(dm);
       }
       return n;
     }
   }
+  dm.pgInitUntilMs = undefined;
   if (dm.currentPg || dm.nextPg) {
     dm.currentPg = 0;
     dm.nextPg = 0;

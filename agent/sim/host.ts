@@ -38,6 +38,11 @@ export interface SimHostOptions {
   readonly statFlushMs?: number;
   /** How often cgroup files are polled for writes made outside `.fs`. Default 1000 ms. */
   readonly pollWritesMs?: number;
+  /**
+   * ALUA path-group initialisation after a group change (switch or failover): the map's I/O
+   * waits this long (the lab measured I/O fully moved 0.3-0.45 s after a switch). Default 0.
+   */
+  readonly pgInitMs?: number;
   /** Simulated duration of a live migration. Default 8000 ms. */
   readonly migrateMs?: number;
 }
@@ -113,10 +118,12 @@ export class SimHost extends EventEmitter {
       statFlushMs: options.statFlushMs ?? 0,
       pollWritesMs: options.pollWritesMs ?? 1000,
       migrateMs: options.migrateMs ?? 8000,
+      pgInitMs: options.pgInitMs ?? 0,
     };
     this.clock = { nowMs: () => this.epochMs + this.t };
     this.ctx = {
       state: this.state,
+      pgInitMs: this.opts.pgInitMs,
       nowMs: () => this.t,
       emitUevent: (ev: SimUevent) => this.emit('uevent', ev),
       touchPath: (p) => this.dirtyPaths.add(p),

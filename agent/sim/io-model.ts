@@ -184,6 +184,10 @@ export class IoModel {
       else vm.errors += Math.ceil(wl.outstanding || ((wl.rate ?? 0) * dtS) / wl.ioBytes);
       return;
     }
+    if (map.pgInitUntilMs !== undefined) {
+      vm.queued += Math.ceil(pending);
+      return;
+    }
     const group = t.groups[g - 1];
     const paths: SimPathDev[] = [];
     let latSum = 0;

@@ -148,6 +148,8 @@ export interface DmDev {
   nextPg: number;
   queueIo: boolean;
   pgInitCount: number;
+  /** While set (simulated ms), a path-group initialisation holds the map's I/O. */
+  pgInitUntilMs?: number;
   /** Set for maps multipathd manages. */
   mpd?: MpdMap;
   /** For per-VM maps: the owning VM id. */

@@ -157,3 +157,16 @@ test('the demo fault plan runs on schedule and loops', () => {
       .map((l) => l.id),
   ).toEqual(['a0', 'a1']);
 });
+
+test('with pgInitMs, I/O waits for the path-group initialisation after a switch', () => {
+  host = createSimHost({ ...demoSpec(), events: [] }, { pgInitMs: 350 });
+  host.tick(500);
+  run('multipathd switchgroup map mpathc group 2');
+  host.tick(100);
+  expect(statusOf('mpathc')).toMatch(/^0 \d+ multipath 2 1 1 0 4 2 E 0 1 2 \S+ A 0 0 1 A /);
+  expect(host.metrics().maps.find((m) => m.name === 'mpathc')?.throughputMBps).toBe(0);
+  expect(host.metrics().vms.find((v) => v.id === '103')?.queued).toBeGreaterThan(0);
+  host.tick(400); // the initialisation began with the first I/O after the command
+  expect(statusOf('mpathc')).toMatch(/^0 \d+ multipath 2 0 1 0 4 2 E /);
+  expect(host.metrics().maps.find((m) => m.name === 'mpathc')?.throughputMBps).toBeGreaterThan(0);
+});
