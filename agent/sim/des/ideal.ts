@@ -83,6 +83,7 @@ export function allocate(vms: readonly IdealVmInput[], pathCap: readonly number[
     }
     for (let i = 0; i < n; i++) res[i] = (res[i] as number) * lo;
   }
+  const totalCap = pathCap.reduce((a, b) => a + b, 0);
   const x = [...res];
   const frozen = caps.map((c, i) => c <= (res[i] as number) + 1e-12);
   const rate = (t: number): number[] =>
@@ -93,7 +94,7 @@ export function allocate(vms: readonly IdealVmInput[], pathCap: readonly number[
   for (let round = 0; round < n + 1 && frozen.some((f) => !f); round++) {
     let tHi = 0;
     vms.forEach((v, i) => {
-      if (!frozen[i]) tHi = Math.max(tHi, (caps[i] as number) / v.weight);
+      if (!frozen[i]) tHi = Math.max(tHi, Math.min(caps[i] as number, totalCap) / v.weight);
     });
     if (feasible(vms, rate(tHi), pathCap).ok) {
       rate(tHi).forEach((r, i) => (x[i] = r));
