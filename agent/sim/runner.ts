@@ -191,7 +191,13 @@ export class SimCommandRunner implements CommandRunner {
         .filter((d) => !target || d.live.kind === target)
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     };
-    const one = (n: string): DmDev | undefined => state.dm.get(n.replace(/^\/dev\/mapper\//, ''));
+    // A name, or a path as libdevmapper accepts one (/dev/mapper/NAME, /dev/dm-N); a bare
+    // kernel name (dm-3) is just a name that does not exist, as with the real dmsetup.
+    const one = (n: string): DmDev | undefined => {
+      const kernel = /^\/dev\/dm-(\d+)$/.exec(n)?.[1];
+      if (kernel !== undefined) return state.dmByDevT.get(`253:${kernel}`);
+      return state.dm.get(n.replace(/^\/dev\/mapper\//, ''));
+    };
     const result = (r: DmResult, n: string): CommandResult => (r.ok ? out('') : dmFail(r.ioctl, n, r.errno));
     const inflight = (): number => 0;
     const open = (d: DmDev): number => openCount(this.ctx, d);

@@ -143,3 +143,9 @@ test('dmsetup info, ls and table listings cover every dm device', () => {
   expect(dm('table').stdout).toMatch(/^sanvg-vm--101--disk--2: 0 16777216 linear 253:5 2048$/m);
   expect(dm('status', LV).stdout).toMatch(/^0 \d+ linear \n$/);
 });
+
+test('devices can be named by path (/dev/mapper/NAME, /dev/dm-N), not by bare kernel name', () => {
+  expect(dm('table', '/dev/dm-0').stdout).toBe(dm('table', 'mpatha').stdout);
+  expect(dm('table', '/dev/mapper/mpatha').stdout).toBe(dm('table', 'mpatha').stdout);
+  expect(dm('table', 'dm-0').exitCode).toBe(1);
+});
