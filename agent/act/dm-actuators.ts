@@ -103,8 +103,21 @@ export async function preparePathState(
   };
 }
 
+/**
+ * `multipathd reconfigure` only schedules the work (0.9.x: the daemon enters `configure` at once
+ * when idle, later when busy) and reloads every map — resetting group choices. Wait until
+ * `show daemon` says idle again so a switch-group after it is not undone by the reload.
+ */
 async function reconfigure(env: ActEnv): Promise<void> {
   await multipathd(env.runner, ['reconfigure']);
+  // Up to ~10 s; still busy after that: the next reconcile re-asserts the groups anyway.
+  for (let i = 0; i < 100; i++) {
+    const r = await env.runner
+      .run(['multipathd', 'show', 'daemon'], { timeoutMs: 5000 })
+      .catch(() => undefined);
+    if (!r || r.exitCode !== 0 || /^pid \d+ idle\s*$/.test(r.stdout.trim())) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
 
 export async function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-manual'>): Promise<Prepared> {

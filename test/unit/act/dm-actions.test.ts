@@ -186,13 +186,22 @@ describe('set-queueing, fail/reinstate path', () => {
 
 describe('set-failback-manual', () => {
   it('writes vmpath.conf for every steered map, reconfigures only on change, release removes it', async () => {
-    const runner = new ScriptedRunner().on('multipathd reconfigure', 'ok\n');
+    const runner = new ScriptedRunner()
+      .on('multipathd reconfigure', 'ok\n')
+      .on('multipathd show daemon', 'pid 295 configure\n', 'pid 295 idle\n');
     const ctx = await context(runner, { snapshot: snapshot([map('mpatha'), map('mpathb')]) });
     const file = path.join(ctx.fs.root, FAILBACK_CONF_PATH);
     const act = (m: string) => ({ ...base, kind: 'set-failback-manual' as const, id: `f-${m}`, map: m });
     const r = await applyPlan(ctx, plan(act('mpatha'), act('mpathb'), act('mpatha')), { dryRun: false });
     expect(r.map((x) => x.outcome)).toEqual(['applied', 'applied', 'unchanged']);
-    expect(runner.calls).toEqual(['multipathd reconfigure', 'multipathd reconfigure']);
+    // reconfigure is asynchronous: act waits for `show daemon` to say idle before going on.
+    expect(runner.calls).toEqual([
+      'multipathd reconfigure',
+      'multipathd show daemon',
+      'multipathd show daemon',
+      'multipathd reconfigure',
+      'multipathd show daemon',
+    ]);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('wwid "3600a0b80000mpatha"');
     expect(text).toContain('wwid "3600a0b80000mpathb"');
@@ -204,7 +213,7 @@ describe('set-failback-manual', () => {
     const released = await releaseChanges(ctx, { all: true, dryRun: false });
     expect(released.map((x) => x.outcome)).toEqual(['applied']);
     expect(existsSync(file)).toBe(false);
-    expect(runner.calls).toHaveLength(3);
+    expect(runner.calls.filter((c) => c === 'multipathd reconfigure')).toHaveLength(3);
   });
 });
 
