@@ -1,5 +1,6 @@
 /** The whole CLI surface in one table. Add a command here and in cli/commands/. */
 import type { Command } from './command';
+import { agentCommand } from './commands/agent';
 import { demoCommand } from './commands/demo';
 import { versionCommand } from './commands/version';
 import { simCommand } from './commands/sim';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   snapshotCommand,
   captureCommand,
+  agentCommand,
 ];

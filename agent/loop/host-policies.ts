@@ -1,0 +1,86 @@
+/**
+ * Policies for a host, re-read at every reconcile: the host config file and the cluster file
+ * (both under the host root), Proxmox tags and libvirt metadata of the observed VMs, and plugin
+ * policy sources — merged by buildPolicySet (precedence in docs/policy.md). A config file that
+ * fails to parse keeps the last good one in force and is reported, so a typo never drops every
+ * VM's policy at 3 a.m.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import {
+  buildPolicySet,
+  EMPTY_CONFIG,
+  parseConfigText,
+  CLUSTER_CONFIG_PATH,
+  HOST_CONFIG_PATH,
+} from '../config';
+import type { ParsedConfig, PolicyProblem } from '../config';
+import { asVmpathError } from '../model/errors';
+import type { OriginKind, PolicySet } from '../model/policy';
+import type { HostSnapshot } from '../model/snapshot';
+import type { PluginHost } from '../plugins';
+
+export interface HostPolicyOptions {
+  readonly root: string;
+  readonly configPath?: string;
+  readonly clusterPath?: string;
+  readonly plugins?: PluginHost;
+  readonly onProblem?: (p: PolicyProblem) => void;
+}
+
+async function readConfig(root: string, hostPath: string, kind: OriginKind): Promise<ParsedConfig> {
+  const real = root === '/' ? hostPath : path.join(root, path.posix.normalize('/' + hostPath));
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...EMPTY_CONFIG, file: hostPath };
+    throw e;
+  }
+  return parseConfigText(text, hostPath, kind);
+}
+
+export class HostPolicies {
+  private lastGood: { host: ParsedConfig; cluster: ParsedConfig } = {
+    host: EMPTY_CONFIG,
+    cluster: EMPTY_CONFIG,
+  };
+
+  constructor(private readonly options: HostPolicyOptions) {}
+
+  /** Reads both files now; throws on a bad file (use at start-up to refuse a broken config). */
+  async loadFiles(): Promise<{ host: ParsedConfig; cluster: ParsedConfig }> {
+    const o = this.options;
+    const host = await readConfig(o.root, o.configPath ?? HOST_CONFIG_PATH, 'host-config');
+    const cluster = await readConfig(o.root, o.clusterPath ?? CLUSTER_CONFIG_PATH, 'cluster');
+    this.lastGood = { host, cluster };
+    return this.lastGood;
+  }
+
+  get hostConfig(): ParsedConfig {
+    return this.lastGood.host;
+  }
+
+  /** The PolicySet for this snapshot; file errors are reported and the last good files kept. */
+  async forSnapshot(snapshot: HostSnapshot): Promise<PolicySet> {
+    try {
+      await this.loadFiles();
+    } catch (e) {
+      const err = asVmpathError(e);
+      this.options.onProblem?.({
+        subject: 'config',
+        code: err.code,
+        message: `${err.message}; keeping the last good configuration`,
+      });
+    }
+    const plugins = this.options.plugins;
+    const { policies, problems } = buildPolicySet({
+      host: this.lastGood.host,
+      cluster: this.lastGood.cluster,
+      vms: snapshot.vms,
+      ...(plugins ? { plugin: (vm) => plugins.policyLayersFor(vm) } : {}),
+    });
+    for (const p of problems) this.options.onProblem?.(p);
+    return policies;
+  }
+}
