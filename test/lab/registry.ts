@@ -1,6 +1,8 @@
 /** Every lab suite by name (test/lab/suites/NAME.ts): add a suite here and it can be run. */
 import type { LabCase } from './lib/case';
+import * as act from './suites/act';
 import * as capture from './suites/capture';
+import * as e2e from './suites/e2e';
 import * as iomax from './suites/iomax';
 import * as multipathObserve from './suites/multipath-observe';
 import * as paths from './suites/paths';
@@ -11,9 +13,11 @@ import * as vmpath from './suites/vmpath';
 export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   smoke: smoke.cases,
   capture: capture.cases,
+  e2e: e2e.cases,
   'multipath-observe': multipathObserve.cases,
   iomax: iomax.cases,
   paths: paths.cases,
   permap: permap.cases,
   vmpath: vmpath.cases,
+  act: act.cases,
 };

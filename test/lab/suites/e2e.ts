@@ -1,0 +1,157 @@
+/**
+ * vmpath end to end on the real kernel: QEMU "VMs" on VM-owned LUNs, `vmpath snapshot` finds
+ * them, `vmpath apply` with pins puts them on different paths (kernel state and path counters
+ * prove it), and after a path fails a second apply keeps the VM on a surviving path.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { CaseContext, LabCase } from '../lib/case';
+import { LabVm } from '../lib/qemu';
+import type { MapInfo, PathInfo } from '../lib/rig';
+import { dmStatus, ioSectors, rig } from '../lib/rig';
+import { sh, until, uptime, writeAttr } from '../lib/sh';
+import { UeventMonitor } from '../lib/uevents';
+
+const CLI = ['/usr/local/bin/node', '/payload/dist/agent/cli/main.js'];
+const CONFIG = '/etc/vmpath/config.json';
+const JOURNAL = '/tmp/vmpath-journal.jsonl';
+
+interface SnapVm {
+  id: string;
+  name: string;
+  pid: number;
+  disks: { dev: string; maps: string[] }[];
+}
+
+function vmpath(ctx: CaseContext, label: string, ...args: string[]): string {
+  const r = sh([...CLI, ...args], { allowFail: true, timeoutMs: 180_000 });
+  ctx.save(`e2e/${label}.txt`, `$ vmpath ${args.join(' ')}\n# exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+  assert.equal(r.status, 0, `vmpath ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 1500)}`);
+  return r.stdout;
+}
+
+function adapter(p: PathInfo): string {
+  return `host${p.hcil.split(':')[0]}`;
+}
+
+/** The path device of the map's group the kernel uses (status A), or the first group. */
+function activePath(m: MapInfo): PathInfo {
+  const st = dmStatus(m.name);
+  const g = st.groups.find((x) => x.state === 'A') ?? st.groups[0];
+  const p = m.paths.find((x) => x.devt === g?.paths[0]?.devt);
+  assert.ok(p, `active path of ${m.name}: ${st.raw}`);
+  return p;
+}
+
+async function readVia(vm: LabVm, devs: readonly string[]): Promise<Record<string, number>> {
+  const before = devs.map((d) => ioSectors(d).read);
+  await vm.read(0, 4 * 1048576);
+  const r: Record<string, number> = {};
+  devs.forEach((d, i) => (r[d] = ioSectors(d).read - (before[i] ?? 0)));
+  return r;
+}
+
+export const cases: LabCase[] = [
+  {
+    name: 'two QEMU VMs pinned to different adapters: vmpath apply puts them on different paths; path fails: apply keeps the VM on a survivor',
+    timeoutMs: 420_000,
+    async run(ctx) {
+      const r = await rig({ paths: 2, luns: 2, grouping: 'failover', failback: 'manual' });
+      const [a, b] = r.maps;
+      assert.ok(a && b);
+      const vm1 = await LabVm.start('vm101', `/dev/mapper/${a.name}`);
+      const vm2 = await LabVm.start('vm102', `/dev/mapper/${b.name}`);
+      const mon = await UeventMonitor.start('/tmp/uevents-e2e.log');
+      try {
+        const snap = JSON.parse(vmpath(ctx, 'snapshot', 'snapshot', '--json')) as { vms: SnapVm[] };
+        const s1 = snap.vms.find((v) => v.pid === vm1.pid);
+        const s2 = snap.vms.find((v) => v.pid === vm2.pid);
+        ctx.fact(
+          'vms seen',
+          snap.vms.map((v) => `${v.id} ${v.name} pid ${v.pid} ${JSON.stringify(v.disks.map((d) => d.maps))}`),
+        );
+        assert.ok(s1 && s2, 'vmpath snapshot finds both QEMU processes');
+        assert.deepEqual(
+          s1.disks.flatMap((d) => d.maps),
+          [a.name],
+        );
+        assert.deepEqual(
+          s2.disks.flatMap((d) => d.maps),
+          [b.name],
+        );
+
+        // Pin each VM to the adapter its LUN is NOT using now, on different adapters.
+        const aNow = activePath(a);
+        const aWant = a.paths.find((p) => p !== aNow);
+        assert.ok(aWant);
+        const bWant = b.paths.find((p) => adapter(p) !== adapter(aWant));
+        assert.ok(bWant);
+        ctx.fact(
+          'pins',
+          `${s1.id} -> ${adapter(aWant)} (${aWant.dev}), ${s2.id} -> ${adapter(bWant)} (${bWant.dev})`,
+        );
+        fs.mkdirSync('/etc/vmpath', { recursive: true });
+        fs.writeFileSync(
+          CONFIG,
+          `${JSON.stringify({ vms: { [s1.id]: { pin: `adapter:${adapter(aWant)}` }, [s2.id]: { pin: `adapter:${adapter(bWant)}` } } }, null, 2)}\n`,
+        );
+        vmpath(ctx, 'plan', 'plan', '--config', CONFIG);
+        const t0 = Date.now();
+        vmpath(ctx, 'apply', 'apply', '--config', CONFIG, '--journal', JOURNAL);
+        ctx.fact('apply s', (Date.now() - t0) / 1000);
+        assert.equal(activePath(a).dev, aWant.dev, `${a.name} on ${aWant.dev}: ${dmStatus(a.name).raw}`);
+        assert.equal(activePath(b).dev, bWant.dev, `${b.name} on ${bWant.dev}: ${dmStatus(b.name).raw}`);
+        const io1 = await readVia(
+          vm1,
+          a.paths.map((p) => p.dev),
+        );
+        const io2 = await readVia(
+          vm2,
+          b.paths.map((p) => p.dev),
+        );
+        ctx.fact('vm101 sectors per path', io1);
+        ctx.fact('vm102 sectors per path', io2);
+        assert.ok((io1[aWant.dev] ?? 0) >= 8192 && a.paths.every((p) => p === aWant || io1[p.dev] === 0));
+        assert.ok((io2[bWant.dev] ?? 0) >= 8192 && b.paths.every((p) => p === bWant || io2[p.dev] === 0));
+
+        // The pinned path of vm101 fails: the kernel fails over; a reconcile keeps it there.
+        const t1 = uptime();
+        writeAttr(`/sys/block/${aWant.dev}/device/state`, 'offline');
+        await vm1.read(0, 65536).catch(() => '');
+        const ev = await mon.waitFor('PATH_FAILED', aWant.devt, t1);
+        ctx.fact('offline -> PATH_FAILED s', Number((ev.ts - t1).toFixed(3)));
+        vmpath(ctx, 'apply-after-failure', 'apply', '--config', CONFIG, '--journal', JOURNAL);
+        ctx.fact('PATH_FAILED -> apply done s', Number((uptime() - ev.ts).toFixed(3)));
+        const survivor = activePath(a);
+        assert.notEqual(survivor.dev, aWant.dev);
+        const io3 = await readVia(
+          vm1,
+          a.paths.map((p) => p.dev),
+        );
+        ctx.fact('vm101 sectors per path after the failure', io3);
+        assert.equal(io3[aWant.dev], 0);
+        assert.equal(await vm1.status(), 'running');
+        writeAttr(`/sys/block/${aWant.dev}/device/state`, 'running');
+        await until(
+          'the path back',
+          () =>
+            dmStatus(a.name).groups.every((g) => g.paths.every((p) => p.state === 'A')) ? true : undefined,
+          30_000,
+          200,
+        );
+        vmpath(ctx, 'apply-after-return', 'apply', '--config', CONFIG, '--journal', JOURNAL);
+        ctx.fact('after the path returned, vm101 on', activePath(a).dev);
+        vmpath(ctx, 'release', 'release', '--journal', JOURNAL);
+      } finally {
+        await mon.stop();
+        await vm1.stop();
+        await vm2.stop();
+        for (const p of [...a.paths, ...b.paths]) {
+          if (fs.readFileSync(`/sys/block/${p.dev}/device/state`, 'utf8').trim() !== 'running') {
+            writeAttr(`/sys/block/${p.dev}/device/state`, 'running');
+          }
+        }
+      }
+    },
+  },
+];
