@@ -82,11 +82,22 @@ const sum = (xs: Iterable<number>): number => {
 export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: EngineConfig): BandwidthResult {
   const devices = topo.devices;
   const reserved = new Map<string, Record<Dim['name'], Map<string, number>>>();
+  const totals = new Map<string, Record<Dim['name'], number>>();
   const ledger = (dev: string): Record<Dim['name'], Map<string, number>> => {
     const key = physicalPath(topo, dev);
     let r = reserved.get(key);
     if (!r) reserved.set(key, (r = { MBps: new Map(), Iops: new Map() }));
     return r;
+  };
+  /** Sum reserved on a physical path (kept incrementally: the ledger can hold thousands of VMs). */
+  const total = (dev: string, dim: Dim['name']): number => totals.get(physicalPath(topo, dev))?.[dim] ?? 0;
+  const reserve = (dev: string, dim: Dim['name'], vmId: string, amount: number): void => {
+    const m = ledger(dev)[dim];
+    m.set(vmId, (m.get(vmId) ?? 0) + amount);
+    const key = physicalPath(topo, dev);
+    const t = totals.get(key) ?? { MBps: 0, Iops: 0 };
+    t[dim] += amount;
+    totals.set(key, t);
   };
   const grants = new Map<string, Partial<Record<Dim['name'], Grant>>>();
   const problems: { vmId: string; code: 'reservation-degraded' | 'reservation-refused'; message: string }[] =
@@ -106,16 +117,13 @@ export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: Engine
       for (const disk of a.disks) {
         const avail = disk.paths.map((p) => {
           const cap = dim.capacity(devices.get(p), cfg) * cfg.reservableFraction;
-          return Math.max(0, cap - sum(ledger(p)[dim.name].values()));
+          return Math.max(0, cap - total(p, dim.name));
         });
-        const total = sum(avail);
-        const take = Math.min(need, total);
+        const free = sum(avail);
+        const take = Math.min(need, free);
         disk.paths.forEach((p, i) => {
-          const part = total > 0 ? (take * (avail[i] as number)) / total : 0;
-          if (part > 0) {
-            const m = ledger(p)[dim.name];
-            m.set(a.vm.id, (m.get(a.vm.id) ?? 0) + part);
-          }
+          const part = free > 0 ? (take * (avail[i] as number)) / free : 0;
+          if (part > 0) reserve(p, dim.name, a.vm.id, part);
           if ((avail[i] as number) - part <= 1e-9) full.push(p);
         });
         granted += take;
@@ -154,11 +162,7 @@ export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: Engine
       for (const dim of DIMS) {
         const pathCap = sum(disk.paths.map((p) => dim.capacity(devices.get(p), cfg)));
         const others = sum(
-          disk.paths.map((p) => {
-            let s = 0;
-            for (const [id, v] of ledger(p)[dim.name]) if (id !== a.vm.id) s += v;
-            return s;
-          }),
+          disk.paths.map((p) => total(p, dim.name) - (ledger(p)[dim.name].get(a.vm.id) ?? 0)),
         );
         for (const i of [0, 1] as const) {
           const policyValue = limit?.[dim.rate[i]];

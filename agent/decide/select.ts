@@ -6,7 +6,7 @@
  */
 import type { AgentMemory } from '../model/memory';
 import type { PinTarget, VmPolicy } from '../model/policy';
-import type { MultipathMap } from '../model/snapshot';
+import type { MapPath, MultipathMap } from '../model/snapshot';
 import type { PlanBuilder } from './plan-builder';
 import type { PathCandidate, SelectRequest, SelectorRegistry } from './selector';
 import { pinRank } from './selectors/pins';
@@ -120,7 +120,7 @@ export function selectPaths(
   if (usable.length === 0) return undefined;
   const reasons: string[] = [];
   const prev = new Set(previous);
-  let eligible = usable.filter((p) => {
+  let eligible: readonly MapPath[] = usable.filter((p) => {
     if (prev.has(p.dev)) return true;
     const why = dampedReason(ctx, p.dev);
     if (why) reasons.push(`path ${p.dev} not used for new assignments: ${why}`);

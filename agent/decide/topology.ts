@@ -15,6 +15,10 @@ export interface Topology {
   /** `${vmId}\u0000${baseMap}` → the vmpath per-VM map. */
   readonly vmMaps: ReadonlyMap<string, MultipathMap>;
   readonly vms: ReadonlyMap<string, Vm>;
+  /** Path device → physical path key (see physicalPath). */
+  readonly physical: ReadonlyMap<string, string>;
+  /** Memo of usablePaths per map name (a snapshot is immutable). */
+  readonly usableMemo: Map<string, MapPath[]>;
 }
 
 export const vmMapKey = (vmId: string, baseMap: string): string => `${vmId}\u0000${baseMap}`;
@@ -27,7 +31,12 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     if (m.owner === 'vmpath' && m.perVm) vmMaps.set(vmMapKey(m.perVm.vmId, m.perVm.baseMap), m);
   }
   const devices = new Map<string, PathDevice>();
-  for (const d of snapshot.paths) devices.set(d.dev, d);
+  const physical = new Map<string, string>();
+  for (const d of snapshot.paths) {
+    devices.set(d.dev, d);
+    const t = d.transport;
+    physical.set(d.dev, t.adapter && t.targetPort ? `${t.adapter}|${t.targetPort}` : d.dev);
+  }
   const users = new Map<string, Set<string>>();
   const vms = new Map<string, Vm>();
   for (const vm of snapshot.vms) {
@@ -41,7 +50,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   }
   const usersByMap = new Map<string, readonly string[]>();
   for (const [name, set] of users) usersByMap.set(name, [...set].sort());
-  return { snapshot, maps, devices, usersByMap, vmMaps, vms };
+  return { snapshot, maps, devices, usersByMap, vmMaps, vms, physical, usableMemo: new Map() };
 }
 
 export function pathUsable(topo: Topology, p: MapPath): boolean {
@@ -54,13 +63,18 @@ export function pathUsable(topo: Topology, p: MapPath): boolean {
  * reservations are accounted per physical path.
  */
 export function physicalPath(topo: Topology, dev: string): string {
-  const t = topo.devices.get(dev)?.transport;
-  return t?.adapter && t.targetPort ? `${t.adapter}|${t.targetPort}` : dev;
+  return topo.physical.get(dev) ?? dev;
 }
 
 /** Usable paths of a map in table order. */
-export function usablePaths(topo: Topology, map: MultipathMap): MapPath[] {
-  return map.groups.flatMap((g) => g.paths.filter((p) => pathUsable(topo, p)));
+export function usablePaths(topo: Topology, map: MultipathMap): readonly MapPath[] {
+  const key = `${map.owner}\u0000${map.name}`;
+  let out = topo.usableMemo.get(key);
+  if (!out) {
+    out = map.groups.flatMap((g) => g.paths.filter((p) => pathUsable(topo, p)));
+    topo.usableMemo.set(key, out);
+  }
+  return out;
 }
 
 /** The VM's disks on a given multipathd map. */
