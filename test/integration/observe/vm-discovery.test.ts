@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { observeHost } from '../../../agent/observe';
+import { captureHost, encodeCapture, openCapture } from '../../../agent/observe/capture';
 import type { HostFs, HostSnapshot, Vm } from '../../../agent/model';
 import { ProcessCommandRunner } from '../../../agent/os/command-runner';
 import { RootedHostFs } from '../../../agent/os/host-fs';
@@ -143,4 +144,26 @@ describe('observeHost on this machine with real QEMU processes', () => {
     );
     expect(find(snap, a.pid).id).toBe(nameA);
   }, 30_000);
+
+  it("a capture of this machine replays to the same snapshot, without other programs' command lines", async () => {
+    const { archive, snapshot } = await captureHost({
+      fs: new RootedHostFs('/'),
+      runner: new ProcessCommandRunner(),
+      clock,
+    });
+    expect(
+      find(snapshot, a.pid)
+        .disks.map((d) => d.devT)
+        .sort(),
+    ).toEqual([loops[0]!.devT, loops[1]!.devT].sort());
+    expect(archive.files[`/proc/${process.pid}/cmdline`]?.content).toBe('');
+    expect(Object.keys(archive.files).some((p) => p.endsWith('/environ'))).toBe(false);
+    const opened = await openCapture(encodeCapture(archive));
+    try {
+      const again = await observeHost({ fs: opened.fs, runner: opened.runner, clock: opened.clock });
+      expect(again).toEqual(snapshot);
+    } finally {
+      await opened.dispose();
+    }
+  }, 60_000);
 });
