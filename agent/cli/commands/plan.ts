@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from '../command';
 import { openHostActContext } from '../../act/host-context';
+import { recoverJournal } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
 import { parseConfigText, EMPTY_CONFIG, type ParsedConfig } from '../../config/config-file';
 import { SelectorRegistry } from '../../decide/selector';
@@ -56,6 +57,8 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
     dryRun,
   });
   try {
+    // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
+    if (!dryRun) await recoverJournal(ctx);
     const selectors = new SelectorRegistry();
     for (const s of BUILTIN_SELECTORS) selectors.register(s, 'builtin');
     const runtime = new AgentRuntime({

@@ -17,6 +17,8 @@ export class TestQemu {
   constructor(
     readonly vmId: string,
     socket?: string,
+    /** Extra QEMU arguments, e.g. `-drive` options. */
+    private readonly extra: readonly string[] = [],
   ) {
     this.socket = socket ?? path.join(this.dir, 'qmp.sock');
   }
@@ -35,6 +37,7 @@ export class TestQemu {
       `guest=vm${this.vmId},debug-threads=on`,
       '-pidfile',
       this.pidfile,
+      ...this.extra,
     ];
     const r = spawnSync('qemu-system-x86_64', argv, { encoding: 'utf8', timeout: 20_000 });
     if (r.error)
