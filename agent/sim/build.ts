@@ -7,7 +7,7 @@ import { ScenarioInvalidError } from '../model/errors';
 import { validateBlockDevName, validateDmName, validateVmId } from '../model/names';
 import { makeMultipathTable } from './dm-table';
 import { lvDmName, lvmUuid, makeRng, mpathAlias, sdDevT, sdName } from './naming';
-import type { SimHostSpec, SimVmDiskSpec } from './spec';
+import type { SimHostSpec, SimVmDiskSpec, SimWorkload } from './spec';
 import type { DmDev, DmTable, IoStat, SimLink, SimLun, SimPathDev, SimVm } from './state';
 
 export interface SimState {
@@ -80,6 +80,18 @@ export function addDm(
   return dev;
 }
 
+function checkWorkload(field: string, w: SimWorkload | undefined): void {
+  if (!w || !['closed', 'open', 'idle'].includes(w.type)) invalid(`${field}.type`, 'closed, open or idle');
+  if (w.type === 'idle') return;
+  positive(`${field}.ioKiB`, w.ioKiB);
+  if (w.type === 'closed') positive(`${field}.outstanding`, w.outstanding);
+  else if (typeof w.rateMBps !== 'number' || !(w.rateMBps >= 0))
+    invalid(`${field}.rateMBps`, 'a number >= 0');
+  const pct = w.readPct;
+  if (pct !== undefined && (typeof pct !== 'number' || pct < 0 || pct > 100))
+    invalid(`${field}.readPct`, '0..100');
+}
+
 export function buildState(spec: SimHostSpec): SimState {
   if (!spec || !Array.isArray(spec.paths) || spec.paths.length === 0) invalid('paths', 'at least one path');
   if (!Array.isArray(spec.luns)) invalid('luns', 'must be an array');
@@ -125,6 +137,7 @@ export function buildState(spec: SimHostSpec): SimState {
       sessionNo: i + 1,
       up: true,
       utilization: 0,
+      latencyNowMs: 0,
       mbps: 0,
       iops: 0,
     });
@@ -210,8 +223,8 @@ export function buildState(spec: SimHostSpec): SimState {
     const f = `vms[${i}]`;
     validateVmId(v.id);
     if (state.vms.some((x) => x.id === v.id)) invalid(`${f}.id`, `duplicate ${v.id}`);
-    if (!v.workload || !['closed', 'open', 'idle'].includes(v.workload.type))
-      invalid(`${f}.workload`, 'type');
+    checkWorkload(`${f}.workload`, v.workload);
+    if (!Array.isArray(v.disks)) invalid(`${f}.disks`, 'must be an array');
     const kind = v.kind ?? 'proxmox';
     const name = v.name ?? `vm${v.id}`;
     const pid = 2100 + i * 17;

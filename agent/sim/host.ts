@@ -109,9 +109,6 @@ export class SimHost extends EventEmitter {
   constructor(spec: SimHostSpec, options: SimHostOptions = {}) {
     super();
     this.state = buildState(spec);
-    this.ownsRoot = options.root === undefined;
-    this.root = options.root ?? fs.mkdtempSync(path.join(tempBase(), 'vmpath-sim-'));
-    fs.mkdirSync(this.root, { recursive: true });
     this.epochMs = options.epochMs ?? Date.UTC(2026, 0, 1);
     this.opts = {
       maxStepMs: options.maxStepMs ?? 100,
@@ -130,6 +127,12 @@ export class SimHost extends EventEmitter {
       touchDm: (d) => this.dirtyDm.add(d),
       touchTopology: () => (this.topologyDirty = true),
     };
+    // Everything that can reject the spec runs before the root directory exists.
+    this.faults = new FaultInjector(this.ctx, (l) => this.dirtyLinks.add(l));
+    if (spec.events?.length) this.faults.setPlan(spec.events, spec.loopEventsS);
+    this.ownsRoot = options.root === undefined;
+    this.root = options.root ?? fs.mkdtempSync(path.join(tempBase(), 'vmpath-sim-'));
+    fs.mkdirSync(this.root, { recursive: true });
     this.presenter = new Presenter(this.root, this.state);
     this.presenter.writeAll();
     this.io = new IoModel(this.ctx);
@@ -147,8 +150,6 @@ export class SimHost extends EventEmitter {
       { nowMs: () => this.t, changed: (vm) => (this.dirtyVms.add(vm), this.present()) },
       this.opts.migrateMs,
     );
-    this.faults = new FaultInjector(this.ctx, (l) => this.dirtyLinks.add(l));
-    if (spec.events?.length) this.faults.setPlan(spec.events, spec.loopEventsS);
   }
 
   /** Simulated milliseconds since the host was created. */

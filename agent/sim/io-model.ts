@@ -127,7 +127,10 @@ export class IoModel {
     for (const s of this.touched) s.inflightR = s.inflightW = 0;
     this.touched = [];
     const { state } = this.ctx;
-    for (const l of state.links) l.utilization = l.mbps = l.iops = 0;
+    for (const l of state.links) {
+      l.utilization = l.mbps = l.iops = 0;
+      l.latencyNowMs = l.latencyMs;
+    }
     for (const p of state.paths) p.mbps = p.iops = 0;
     for (const d of state.dm.values()) d.mbps = d.iops = 0;
     const byLink = new Map<SimLink, Segment[]>();
@@ -157,6 +160,7 @@ export class IoModel {
     }
     for (const [link, segs] of byLink) {
       const lat = link.latencyMs / (1 - Math.min(link.utilization, 0.95) * 0.8);
+      link.latencyNowMs = lat;
       for (const s of segs) s.flow.latencyMs = Math.max(s.flow.latencyMs, lat);
     }
     for (const f of flows) this.account(f, dtMs, dtS);

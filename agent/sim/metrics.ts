@@ -43,6 +43,7 @@ export interface SimLinkMetrics {
   readonly adapter: string;
   readonly up: boolean;
   readonly utilization: number;
+  readonly latencyMs: number;
   readonly throughputMBps: number;
   readonly iops: number;
 }
@@ -117,6 +118,7 @@ export function collectMetrics(state: SimState, timeMs: number, faults: FaultInj
       adapter: l.adapterLabel,
       up: l.up,
       utilization: l.utilization,
+      latencyMs: l.latencyNowMs,
       throughputMBps: l.mbps,
       iops: l.iops,
     })),

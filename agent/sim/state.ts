@@ -22,6 +22,8 @@ export interface SimLink {
   up: boolean;
   /** Last tick's use: fraction of capacity, MB/s, IOPS. */
   utilization: number;
+  /** Latency estimate of the last step (idle latency inflated by utilisation). */
+  latencyNowMs: number;
   mbps: number;
   iops: number;
 }
