@@ -86,7 +86,7 @@ describe('path transports from sysfs', () => {
       .file('/sys/block/nvme0c0n1/dev', '259:1\n')
       .file('/sys/block/nvme0c0n1/ana_state', 'optimized\n')
       .file('/sys/block/nvme0c0n1/inflight', '1 2\n')
-      .file('/sys/block/nvme0c0n1/stat', '1 0 8 0 2 0 16 0 0 3 0\n')
+      .file('/sys/block/nvme0c0n1/stat', '1 0 8 0 2 0 16 0 3 3 0\n')
       .link('/sys/block/nvme0c0n1/device', '/sys/devices/virtual/nvme-fabrics/ctl/nvme0')
       .file('/sys/devices/virtual/nvme-fabrics/ctl/nvme0/state', 'live\n')
       .file('/sys/block/nvme1c1n1/dev', '259:2\n')
@@ -108,5 +108,19 @@ describe('path transports from sysfs', () => {
       targetPort: 'nqn.2014-08.org.example:sub0',
     });
     expect(s.paths[0]!.inflight).toEqual({ read: 1, write: 2 });
+  });
+
+  it('reads the read/write in-flight split only when stat says requests are in flight', async () => {
+    const t = new HostTree();
+    trees.push(t);
+    mapOver(t, 'sda', 'sdb')
+      .disk('sda', '8:0', { stat: '1 0 8 0 2 0 16 0 0 3 0\n', inflight: 'garbage that is never read\n' })
+      .disk('sdb', '8:16', { stat: '1 0 8 0 2 0 16 0 5 3 0\n', inflight: '2 3\n' });
+    const s = await observeHost({ fs: t.fs, runner: fixtureRunner(), clock });
+    expect(s.paths.map((p) => [p.dev, p.stat?.inFlight, p.inflight])).toEqual([
+      ['sda', 0, { read: 0, write: 0 }],
+      ['sdb', 5, { read: 2, write: 3 }],
+    ]);
+    expect(s.diagnostics).toEqual([]);
   });
 });
