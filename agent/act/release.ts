@@ -51,7 +51,10 @@ export function releaseSteps(
 
 export async function releaseChanges(ctx: ActContext, options: ReleaseOptions): Promise<ApplyResult[]> {
   const steps = releaseSteps(ctx.journal.ledger(), options);
-  const { env, log } = await makeEnv(ctx, options.dryRun);
+  // Observe afresh: a snapshot taken before vmpath's own changes would make every restore look
+  // `unchanged`. Without one, the actuators read the host or just apply (idempotent commands).
+  const { snapshot: _stale, ...fresh } = ctx;
+  const { env, log } = await makeEnv(fresh, options.dryRun);
   const results: ApplyResult[] = [];
   for (const entry of steps) {
     if (!entry.inverse) {

@@ -1,5 +1,6 @@
 /** Every lab suite by name (test/lab/suites/NAME.ts): add a suite here and it can be run. */
 import type { LabCase } from './lib/case';
+import * as act from './suites/act';
 import * as capture from './suites/capture';
 import * as e2e from './suites/e2e';
 import * as iomax from './suites/iomax';
@@ -18,4 +19,5 @@ export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   paths: paths.cases,
   permap: permap.cases,
   vmpath: vmpath.cases,
+  act: act.cases,
 };

@@ -1,0 +1,237 @@
+/**
+ * act/ against the real kernel: applyPlan driving real multipathd and dm-multipath.
+ *  1. set-failback-manual + switch-group under `failback immediate`: vmpath.conf makes the switch
+ *     hold (immediate failback would undo it in ~0.7 s); unchanged on re-apply; release removes the
+ *     file and multipathd takes its own choice back.
+ *  2. create-vm-map + move-lv (table naming /dev/mapper/<vm map>) over a shared LVM LUN, path
+ *     state mirrored into the per-VM map (fail_path/reinstate_path), then `release --vm` puts the
+ *     LV back and removes the map; the LV is never left suspended.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { applyPlan, Journal, type ActContext } from '../../../agent/act';
+import { releaseChanges } from '../../../agent/act/release';
+import { FAILBACK_CONF_PATH } from '../../../agent/act/failback-conf';
+import { observeHost } from '../../../agent/observe';
+import type { Action, Plan } from '../../../agent/model/plan';
+import type { VmControl } from '../../../agent/model/seams';
+import { ProcessCommandRunner } from '../../../agent/os/command-runner';
+import { RootedHostFs } from '../../../agent/os/host-fs';
+import type { LabCase } from '../lib/case';
+import { dmStatus, rig } from '../lib/rig';
+import { out, sh, sleep, until } from '../lib/sh';
+
+const clock = { nowMs: () => Date.now() };
+const noVms: VmControl = {
+  status: async () => 'unknown',
+  pause: async () => undefined,
+  resume: async () => undefined,
+  migrate: async () => undefined,
+  kill: async () => undefined,
+};
+const base = { reason: 'lab', origins: [], trigger: 'operator' as const };
+const plan = (...actions: Action[]): Plan => ({ actions, decisions: [], warnings: [] });
+
+async function context(journalFile: string): Promise<ActContext> {
+  const runner = new ProcessCommandRunner(60_000);
+  const fsys = new RootedHostFs('/');
+  const snapshot = await observeHost({ fs: fsys, runner, clock }, { readTimeoutMs: 30_000 });
+  return {
+    fs: fsys,
+    runner,
+    clock,
+    vmControl: noVms,
+    snapshot,
+    journal: await Journal.open('/', journalFile, { clock }),
+  };
+}
+
+/** `dmsetup status` next-group field (changes at once on switch_group). */
+function nextGroup(name: string): number {
+  const w = dmStatus(name).raw.split(/\s+/);
+  let i = 3;
+  i += 1 + Number(w[i]); // features
+  i += 1 + Number(w[i]); // hw handler
+  return Number(w[i + 1]);
+}
+
+export const cases: LabCase[] = [
+  {
+    name: 'act: failback manual via vmpath.conf makes switch-group hold under failback immediate; release undoes it',
+    timeoutMs: 240_000,
+    async run(ctx) {
+      const r = await rig({ paths: 2, grouping: 'failover', failback: 'immediate' });
+      const m = r.maps[0];
+      assert.ok(m);
+      const first = nextGroup(m.name);
+      const target = first === 1 ? 2 : 1;
+      ctx.fact('group before', first);
+      const failbackOf = () =>
+        (JSON.parse(sh(['multipathd', 'show', 'maps', 'json']).stdout) as { maps: { failback: string }[] })
+          .maps[0]?.failback;
+      assert.equal(failbackOf(), 'immediate', 'the rig starts with failback immediate');
+      const c = await context('/tmp/act-journal-1.jsonl');
+      const steer = plan(
+        { ...base, kind: 'set-failback-manual', id: 'fb', map: m.name },
+        { ...base, kind: 'switch-group', id: 'sw', map: m.name, group: target },
+      );
+      const res = await applyPlan(c, steer, { dryRun: false });
+      ctx.fact('results', res);
+      assert.deepEqual(
+        res.map((x) => x.outcome),
+        ['applied', 'applied'],
+      );
+      ctx.save('act/vmpath.conf', fs.readFileSync(FAILBACK_CONF_PATH, 'utf8'));
+      const json = JSON.parse(sh(['multipathd', 'show', 'maps', 'json']).stdout) as {
+        maps: { failback: string }[];
+      };
+      ctx.fact('multipathd failback after reconfigure', json.maps[0]?.failback);
+      // Read I/O so the kernel really uses the group, then give immediate failback time to act.
+      sh([
+        'dd',
+        `if=/dev/mapper/${m.name}`,
+        'of=/dev/null',
+        'bs=64K',
+        'count=16',
+        'iflag=direct',
+        'status=none',
+      ]);
+      await sleep(6000);
+      assert.equal(nextGroup(m.name), target, 'the switch held for 6 s');
+
+      const c2 = await context('/tmp/act-journal-1.jsonl');
+      const again = await applyPlan(c2, steer, { dryRun: false });
+      await c2.journal.close();
+      ctx.fact('re-apply', again);
+      assert.deepEqual(
+        again.map((x) => x.outcome),
+        ['unchanged', 'unchanged'],
+      );
+
+      const released = await releaseChanges(c, { all: true, dryRun: false });
+      ctx.fact('release', released);
+      assert.ok(!fs.existsSync(FAILBACK_CONF_PATH), 'vmpath.conf removed');
+      assert.equal(
+        released[0]?.outcome,
+        'applied',
+        'group restored by a fresh observation, not the stale snapshot',
+      );
+      assert.deepEqual(c.journal.ledger(), []);
+      const back = await until(
+        'multipathd takes its own group back (failback immediate)',
+        () => (nextGroup(m.name) === first ? true : undefined),
+        60_000,
+        500,
+      );
+      assert.ok(back);
+      await c.journal.close();
+    },
+  },
+  {
+    name: 'act: per-VM map + move-lv + path mirroring on real dm, release --vm puts the LV back',
+    timeoutMs: 300_000,
+    async run(ctx) {
+      const r = await rig({ paths: 2, grouping: 'failover' });
+      const m = r.maps[0];
+      assert.ok(m);
+      const VG = 'actvg';
+      const conf =
+        `devices { global_filter=["a|^/dev/mapper/${m.name}$|","r|.*|"] use_devicesfile=0 } ` +
+        'global { use_lvmpolld=0 } activation { monitoring=0 }';
+      const lvm = (...argv: string[]) => out(['lvm', ...argv, '--config', conf], { timeoutMs: 60_000 });
+      lvm('pvcreate', '-ff', '-y', `/dev/mapper/${m.name}`);
+      lvm('vgcreate', VG, `/dev/mapper/${m.name}`);
+      lvm('lvcreate', '-y', '-L', '8M', '-n', 'vm-101-disk-0', VG);
+      const lvName = `${VG}-vm--101--disk--0`; // LVM doubles dashes in dm names, as on Proxmox
+      assert.match(out(['dmsetup', 'ls']), new RegExp(`^${lvName}\\s`, 'm'));
+      const original = out(['dmsetup', 'table', lvName]);
+      const [, len, , , offset] = original.split(/\s+/);
+      const [p1, p2] = m.paths;
+      assert.ok(p1 && p2);
+      const name = `${m.name}-vm101`;
+      const table = `0 ${m.sectors} multipath 0 0 2 1 service-time 0 1 2 ${p2.devt} 1 1 service-time 0 1 2 ${p1.devt} 1 1`;
+      const c = await context('/tmp/act-journal-2.jsonl');
+      try {
+        const res = await applyPlan(
+          c,
+          plan(
+            {
+              ...base,
+              kind: 'create-vm-map',
+              id: 'c',
+              vmId: '101',
+              baseMap: m.name,
+              name,
+              uuid: `vmpath-101-${m.wwid}`,
+              table,
+            },
+            {
+              ...base,
+              kind: 'move-lv',
+              id: 'mv',
+              vmId: '101',
+              lv: lvName,
+              table: `0 ${len} linear /dev/mapper/${name} ${offset}`,
+            },
+          ),
+          { dryRun: false },
+        );
+        ctx.fact('create + move', res);
+        assert.deepEqual(
+          res.map((x) => x.outcome),
+          ['applied', 'applied'],
+        );
+        const vmDevT = out([
+          'dmsetup',
+          'info',
+          '-c',
+          '--noheadings',
+          '-o',
+          'major,minor',
+          '--separator',
+          ':',
+          name,
+        ]);
+        assert.equal(out(['dmsetup', 'table', lvName]).split(/\s+/)[3], vmDevT);
+        assert.match(out(['dmsetup', 'info', lvName]), /State:\s+ACTIVE/);
+
+        // Mirror a path failure into the per-VM map and back (multipathd does not manage it).
+        const c2 = await context('/tmp/act-journal-2.jsonl');
+        const f = await applyPlan(c2, plan({ ...base, kind: 'fail-path', id: 'f', map: name, dev: p2.dev }), {
+          dryRun: false,
+        });
+        assert.equal(f[0]?.outcome, 'applied');
+        assert.equal(dmStatus(name).groups[0]?.paths[0]?.state, 'F');
+        const c3 = await context('/tmp/act-journal-2.jsonl');
+        const g = await applyPlan(
+          c3,
+          plan({ ...base, kind: 'reinstate-path', id: 'g', map: name, dev: p2.dev }),
+          { dryRun: false },
+        );
+        assert.equal(g[0]?.outcome, 'applied');
+        assert.equal(dmStatus(name).groups[0]?.paths[0]?.state, 'A');
+        await c2.journal.close();
+        await c3.journal.close();
+
+        const c4 = await context('/tmp/act-journal-2.jsonl');
+        const released = await releaseChanges(c4, { vmId: '101', dryRun: false });
+        ctx.fact('release --vm 101', released);
+        assert.equal(out(['dmsetup', 'table', lvName]), original, 'LV back on the shared map');
+        assert.ok(!out(['dmsetup', 'ls']).includes(name), 'per-VM map removed');
+        assert.match(out(['dmsetup', 'info', lvName]), /State:\s+ACTIVE/);
+        await c4.journal.close();
+      } finally {
+        if (out(['dmsetup', 'table', lvName]) !== original) {
+          sh(['dmsetup', 'suspend', lvName], { allowFail: true });
+          sh(['dmsetup', 'load', lvName, '--table', original], { allowFail: true });
+          sh(['dmsetup', 'resume', lvName], { allowFail: true });
+        }
+        sh(['dmsetup', 'remove', name], { allowFail: true });
+        await c.journal.close();
+        lvm('vgchange', '-an', VG);
+        lvm('vgremove', '-y', VG);
+        lvm('pvremove', '-y', `/dev/mapper/${m.name}`);
+      }
+    },
+  },
+];
