@@ -11,6 +11,7 @@ import { planCommand } from './commands/plan';
 import { applyCommand } from './commands/apply';
 import { snapshotCommand } from './commands/snapshot';
 import { captureCommand } from './commands/capture';
+import { explainCommand } from './commands/explain';
 
 export const COMMANDS: readonly Command[] = [
   demoCommand,
@@ -23,5 +24,6 @@ export const COMMANDS: readonly Command[] = [
   applyCommand,
   snapshotCommand,
   captureCommand,
+  explainCommand,
   agentCommand,
 ];
