@@ -24,6 +24,7 @@ export interface BlockNode {
   readonly name: string;
   readonly devT: DevT;
   readonly slaves: readonly string[];
+  /** Read for dm maps (multipath, per-VM, other dm); empty for LVs, kpartx maps and disks. */
   readonly holders: readonly string[];
   readonly dm?: DmInfo;
   /** For partitions: the whole disk and the partition number. */
@@ -106,18 +107,23 @@ async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
   const base = `/sys/block/${name}`;
   const devT = parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
   if (!name.startsWith('dm-')) return { name, devT, slaves: [], holders: [] };
-  const [dmName, uuid, suspended, slaves, holders] = await Promise.all([
+  const [dmName, uuid, suspended, slaves] = await Promise.all([
     readAttr(fs, `${base}/dm/name`),
     readAttr(fs, `${base}/dm/uuid`),
     readAttr(fs, `${base}/dm/suspended`),
     listOptional(fs, `${base}/slaves`),
-    listOptional(fs, `${base}/holders`),
   ]);
+  const role = classifyDmUuid(uuid);
+  // Chains walk down (slaves); only maps report what is stacked on them (MultipathMap.holders).
+  const holders =
+    role.kind === 'multipath' || role.kind === 'vm-map' || role.kind === 'dm-other'
+      ? await listOptional(fs, `${base}/holders`)
+      : [];
   const dm: DmInfo = {
     name: dmName ?? name,
     ...(uuid !== undefined ? { uuid } : {}),
     suspended: suspended === '1',
-    role: classifyDmUuid(uuid),
+    role,
   };
   return { name, devT, slaves, holders, dm };
 }
