@@ -18,7 +18,7 @@ import type { VmControl } from '../../../agent/model/seams';
 import { ProcessCommandRunner } from '../../../agent/os/command-runner';
 import { RootedHostFs } from '../../../agent/os/host-fs';
 import type { LabCase } from '../lib/case';
-import { dmStatus, rig } from '../lib/rig';
+import { ddIn, dmStatus, rig, vmCgroup } from '../lib/rig';
 import { out, sh, sleep, until } from '../lib/sh';
 
 const clock = { nowMs: () => Date.now() };
@@ -232,6 +232,55 @@ export const cases: LabCase[] = [
         lvm('vgremove', '-y', VG);
         lvm('pvremove', '-y', `/dev/mapper/${m.name}`);
       }
+    },
+  },
+  {
+    name: 'act: set-io-limit on cgroup v2 io.max really limits a VM cgroup on the dm device; release clears it',
+    timeoutMs: 300_000,
+    async run(ctx) {
+      const r = await rig({ paths: 2, grouping: 'failover' });
+      const m = r.maps[0];
+      assert.ok(m);
+      const cg = vmCgroup('act-vm101');
+      const rel = '/act-vm101';
+      const rate = (mib: number) =>
+        ddIn(cg, [
+          `if=/dev/mapper/${m.name}`,
+          'of=/dev/null',
+          'bs=262144',
+          `count=${mib * 4}`,
+          'iflag=direct',
+        ]).mbps;
+      const baseline = rate(16);
+      const limit = baseline >= 16 ? 2 : 1;
+      ctx.fact('unlimited MiB/s', Number(baseline.toFixed(2)));
+      assert.ok(baseline > 4 * limit, `baseline ${baseline} MiB/s too slow to tell a ${limit} MiB/s limit`);
+      const c = await context('/tmp/act-journal-3.jsonl');
+      const act: Action = {
+        ...base,
+        kind: 'set-io-limit',
+        id: 'lim',
+        vmId: '101',
+        cgroup: { version: 2, path: rel },
+        devT: m.devt,
+        limit: { rbps: limit * 1048576 },
+      };
+      const res = await applyPlan(c, plan(act), { dryRun: false });
+      assert.equal(res[0]?.outcome, 'applied');
+      const line = fs.readFileSync(`${cg}/io.max`, 'utf8').trim();
+      ctx.fact('io.max', line);
+      assert.equal(line, `${m.devt} rbps=${limit * 1048576} wbps=max riops=max wiops=max`);
+      const limited = rate(limit * 4);
+      ctx.fact(`limited MiB/s (limit ${limit})`, Number(limited.toFixed(2)));
+      assert.ok(
+        Math.abs(limited - limit) <= limit * 0.3,
+        `${limited} MiB/s not within ±30% of ${limit} (TCG)`,
+      );
+      assert.equal((await applyPlan(c, plan(act), { dryRun: false }))[0]?.outcome, 'unchanged');
+      const released = await releaseChanges(c, { vmId: '101', dryRun: false });
+      assert.equal(released[0]?.outcome, 'applied');
+      assert.equal(fs.readFileSync(`${cg}/io.max`, 'utf8').trim(), '', 'io.max cleared by release');
+      await c.journal.close();
     },
   },
 ];
