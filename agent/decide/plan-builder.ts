@@ -1,6 +1,6 @@
 /**
- * PlanBuilder: collects actions (deduplicated by id, emission order kept: it is execution
- * order, e.g. create-vm-map before move-lv), warnings and the earliest requeue time.
+ * PlanBuilder: collects actions (deduplicated by id; ordered by PHASE, emission order kept
+ * inside a phase), warnings and the earliest requeue time.
  * Callers add only actions whose desired state differs from the snapshot (idempotence).
  */
 import type { Action, Plan, VmDecision, Warning } from '../model/plan';
@@ -9,6 +9,29 @@ import type { Origin } from '../model/policy';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type ActionDraft = DistributiveOmit<Action, 'id' | 'trigger'> & {
   readonly trigger?: Action['trigger'];
+};
+
+/**
+ * Execution order of a plan, by phase (stable inside a phase): failback before any group
+ * choice; a per-VM map exists and mirrors path state before it is steered or an LV moves onto
+ * it; LVs move back before their per-VM map is removed; queueing is set before a VM is paused
+ * or migrated; limits are in place before a VM is resumed.
+ */
+export const PHASE: Readonly<Record<Action['kind'], number>> = {
+  'set-failback-manual': 1,
+  'create-vm-map': 2,
+  'reinstate-path': 3,
+  'fail-path': 3,
+  'switch-group': 4,
+  'move-lv': 5,
+  'remove-vm-map': 6,
+  'set-queueing': 7,
+  'set-io-limit': 8,
+  'set-io-weight': 8,
+  'resume-vm': 9,
+  'pause-vm': 9,
+  'migrate-vm': 9,
+  'kill-vm': 9,
 };
 
 /** Deterministic id: kind plus the object it changes (one desired state per object). */
@@ -72,7 +95,7 @@ export class PlanBuilder {
 
   build(): Plan {
     const plan: Plan = {
-      actions: [...this.actions.values()],
+      actions: [...this.actions.values()].sort((a, b) => PHASE[a.kind] - PHASE[b.kind]),
       decisions: [...this.decisions].sort((a, b) => (a.vmId < b.vmId ? -1 : a.vmId > b.vmId ? 1 : 0)),
       warnings: this.warnings,
       ...(this.requeueAt !== undefined ? { requeueAfterMs: this.requeueAt - this.nowMs } : {}),
