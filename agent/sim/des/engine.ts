@@ -231,6 +231,7 @@ export class Engine {
     io.slot = -1;
     io.dead = false;
     vm.outstanding++;
+    vm.issuedBytes += io.bytes;
     const buckets = (vm.disks[di] as DiskRt).buckets;
     let startAt = this.now;
     for (let i = 0; i < buckets.length; i++)

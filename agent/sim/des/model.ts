@@ -123,6 +123,8 @@ export interface VmRt {
   weight: number;
   burstOn: boolean;
   // results
+  /** Bytes the guest issued (offered load), completed or not. */
+  issuedBytes: number;
   ios: number;
   bytes: number;
   readBytes: number;
@@ -214,6 +216,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
       outstanding: 0,
       weight: 100,
       burstOn: true,
+      issuedBytes: 0,
       ios: 0,
       bytes: 0,
       readBytes: 0,

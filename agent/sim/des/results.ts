@@ -28,6 +28,8 @@ export interface VmResult {
   readonly stallS: number;
   readonly readMBps: number;
   readonly writeMBps: number;
+  /** What the guest issued (MB/s), completed or not: the offered load. */
+  readonly offeredMBps: number;
   /** Open-loop arrivals not issued because the guest queue was full. */
   readonly overflow: number;
   /** Share of the VM's completed bytes per fabric. */
@@ -86,6 +88,7 @@ export function collect(
     stallS: r3(vm.maxGapMs / 1000),
     readMBps: r3(vm.readBytes / 1e6 / durS),
     writeMBps: r3(vm.writeBytes / 1e6 / durS),
+    offeredMBps: r3(vm.issuedBytes / 1e6 / durS),
     overflow: vm.overflow,
     fabricShare: Object.fromEntries(
       m.fabrics.map((f, i) => [f, vm.bytes > 0 ? r3((vm.fabricBytes[i] as number) / vm.bytes) : 0]),
