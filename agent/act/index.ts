@@ -19,6 +19,18 @@ export type { ActContext, ActAction, UndoInfo } from './types';
 export type { ApplyResult } from './execute';
 export { Journal, DEFAULT_JOURNAL_PATH } from './journal';
 export type { LedgerEntry, IntentRecord, JournalRecord } from './journal-records';
+export { recoverJournal, type RecoveryResult } from './recover';
+export { releaseChanges, releaseSteps, type ReleaseOptions } from './release';
+export { openHostActContext, defaultVmControl, type HostContextOptions } from './host-context';
+export { installGuardFiles, UDEV_RULE, LVM_SNIPPET } from './guard-files';
+export { QmpVmControl } from './vm/qmp-control';
+export { QmpSession, qmpCommand } from './vm/qmp-client';
+export { ProxmoxApiClient, type ProxmoxApiOptions, type ProxmoxAuth } from './vm/proxmox-api';
+export { ProxmoxApiVmControl } from './vm/proxmox-control';
+export { LibvirtVmControl } from './vm/libvirt-control';
+export { VirshVmControl } from './vm/virsh-control';
+export { RoutingVmControl } from './vm/routing-control';
+export { RetryingVmControl, withRetry } from './vm/retry';
 
 export interface ApplyOptions {
   /** Record what would run (argv, file writes, VM calls) without changing anything. */
