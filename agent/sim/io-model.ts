@@ -30,6 +30,8 @@ interface Flow {
   readonly ioBytes: number;
   readonly readFrac: number;
   readonly wl: Workload;
+  /** service-time / queue-length: unmet demand moves to less busy paths of the group. */
+  readonly adaptive: boolean;
   readonly segs: Segment[];
   bytes: number;
   latencyMs: number;
@@ -116,6 +118,29 @@ export function waterFill(segs: Segment[]): void {
   }
 }
 
+/**
+ * Load-aware selectors send more to a path that answers faster: give a flow's unmet demand on
+ * saturated paths to the spare capacity of its other paths (most spare first).
+ */
+function shiftUnmet(f: Flow, spare: Map<SimLink, number>): void {
+  let unmetBytes = 0;
+  let anySpare = false;
+  for (const s of f.segs) {
+    unmetBytes += (s.demand - s.alloc) / s.unitPerByte;
+    if ((spare.get(s.path.link) ?? 0) > 1e-12) anySpare = true;
+  }
+  if (unmetBytes <= 0 || !anySpare) return;
+  const bySpare = [...f.segs].sort((a, b) => (spare.get(b.path.link) ?? 0) - (spare.get(a.path.link) ?? 0));
+  for (const s of bySpare) {
+    const left = spare.get(s.path.link) ?? 0;
+    if (left <= 1e-12 || unmetBytes <= 0) continue;
+    const extra = Math.min(unmetBytes, left / s.unitPerByte);
+    s.alloc += extra * s.unitPerByte;
+    spare.set(s.path.link, left - extra * s.unitPerByte);
+    unmetBytes -= extra;
+  }
+}
+
 export class IoModel {
   private touched: IoStat[] = [];
   private readonly workloads = new Map<SimVm, Workload | undefined>();
@@ -144,8 +169,13 @@ export class IoModel {
       if (!wl) continue;
       for (const disk of vm.disks) this.route(vm, disk, wl, dtS, flows, byLink);
     }
+    const spare = new Map<SimLink, number>();
     for (const [link, segs] of byLink) {
       waterFill(segs);
+      spare.set(link, 1 - segs.reduce((n, s) => n + s.alloc, 0));
+    }
+    for (const f of flows) if (f.adaptive && f.segs.length > 1) shiftUnmet(f, spare);
+    for (const [link, segs] of byLink) {
       let used = 0;
       for (const s of segs) {
         used += s.alloc;
@@ -219,6 +249,7 @@ export class IoModel {
       ioBytes: wl.ioBytes,
       readFrac: wl.readFrac,
       wl,
+      adaptive: group?.selector !== 'round-robin',
       segs: [],
       bytes: 0,
       latencyMs: meanLat,

@@ -171,3 +171,29 @@ test('deterministic: the same spec gives the same metrics and outputs', () => {
   host = createSimHost(demoSpec());
   expect(runOnce()).toBe(runOnce());
 });
+
+test('service-time moves load off a busy path; round-robin does not', () => {
+  const spec = (selector: 'service-time 0' | 'round-robin 0'): SimHostSpec => ({
+    paths: [
+      { id: 'p0', fabric: 'A', capacityMBps: 100, capacityIops: 100000, latencyMs: 1 },
+      { id: 'p1', fabric: 'B', capacityMBps: 100, capacityIops: 100000, latencyMs: 1 },
+    ],
+    luns: [
+      { wwid: '36001405eeee', paths: ['p0'] },
+      { wwid: '36001405ffff', grouping: 'multibus', selector },
+    ],
+    vms: [
+      { id: '401', disks: ['mpatha'], workload: { type: 'open', rateMBps: 200, ioKiB: 64, readPct: 50 } },
+      { id: '402', disks: ['mpathb'], workload: { type: 'open', rateMBps: 150, ioKiB: 64, readPct: 50 } },
+    ],
+  });
+  host = createSimHost(spec('service-time 0'));
+  host.tick(500);
+  expect(vmm('402')?.throughputMBps).toBeCloseTo(150, 5);
+  expect(vmm('401')?.throughputMBps).toBeCloseTo(50, 5);
+  host.dispose();
+  host = createSimHost(spec('round-robin 0'));
+  host.tick(500);
+  expect(vmm('402')?.throughputMBps).toBeCloseTo(125, 5);
+  expect(host.runner.runSync(['dmsetup', 'table', 'mpathb']).stdout).toContain(' round-robin 0 2 1 ');
+});
