@@ -11,7 +11,7 @@ export { SimHost, SimHostFs, type SimHostOptions } from './host';
 export { SimCommandRunner } from './runner';
 export { SimVmControl } from './vm-control';
 export type { SimUevent } from './dm-kernel';
-export type { FaultRecord } from './faults';
+export type { FaultInjector, FaultRecord } from './faults';
 export type * from './metrics';
 export type * from './spec';
 export { demoSpec, fixtureSpec, scaleSpec } from './demo-spec';
