@@ -107,8 +107,8 @@ export async function readVms(
   const candidates = pids.flatMap((pid, i) => (argvs[i] ? [{ pid, argv: argvs[i] as string[] }] : []));
   const found = await mapLimit(candidates, options.concurrency, ({ pid, argv }) =>
     observeOne(fs, diag, pid, argv, pidfiles, options).catch((err: unknown) => {
-      if (!(err instanceof VmpathError)) throw err;
-      diag.error(`process ${pid}`, err);
+      // Whatever went wrong with one process stays with that process.
+      diag.error(`process ${pid}`, err, err instanceof VmpathError ? undefined : 'error');
       return undefined;
     }),
   );
