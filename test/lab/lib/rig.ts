@@ -224,6 +224,8 @@ export function activePaths(name: string): number {
 /** The kernel's view: `dmsetup status` parsed into groups of [devt, A|F]. */
 export interface DmStatus {
   readonly raw: string;
+  /** 1-based group the kernel uses next (changes at once on switch_group; group states lag until I/O). */
+  readonly nextGroup: number;
   readonly groups: { state: string; paths: { devt: string; state: string; failCount: number }[] }[];
 }
 
@@ -239,7 +241,7 @@ export function dmStatus(name: string): DmStatus {
   skip(); // features
   skip(); // hw handler
   const npg = Number(w[i++]);
-  i++; // next group
+  const nextGroup = Number(w[i++]);
   const groups: DmStatus['groups'] = [];
   for (let g = 0; g < npg; g++) {
     const state = w[i++] ?? '';
@@ -256,7 +258,7 @@ export function dmStatus(name: string): DmStatus {
     }
     groups.push({ state, paths });
   }
-  return { raw, groups };
+  return { raw, nextGroup, groups };
 }
 
 /** Sectors read and written so far on a block device (/sys/block/X/stat fields 3 and 7). */
