@@ -105,11 +105,8 @@ export class FileJournalStore implements JournalStore {
       } finally {
         await h.close();
       }
-      await this.handle?.close();
-      this.handle = undefined;
       await fsp.rename(tmp, this.file);
       await syncDir(path.dirname(this.file));
-      this.handle = await fsp.open(this.file, 'a', 0o600);
       this.bytes = Buffer.byteLength(data);
     } catch (e) {
       throw new JournalError(
@@ -117,6 +114,10 @@ export class FileJournalStore implements JournalStore {
         { file: this.file },
         e,
       );
+    } finally {
+      // Append to whatever file now has the name (the new one, or the old one if rename failed).
+      await this.handle?.close().catch(() => undefined);
+      this.handle = await fsp.open(this.file, 'a', 0o600);
     }
   }
 
