@@ -24,6 +24,15 @@ const wwn = (prefix: string, n: number): string =>
   '0x' + prefix + n.toString(16).padStart(16 - prefix.length, '0');
 export const fcHostWwnn = (hostNo: number): string => wwn('20000024ff', hostNo);
 export const fcHostWwpn = (hostNo: number): string => wwn('21000024ff', hostNo);
+/**
+ * The fabric's name as the switch reports it (`fc_host/hostN/fabric_name`): one per fabric label,
+ * e.g. label `A` → `0x100000051e000041`. Pins by fabric name this (case-insensitive).
+ */
+export const fcFabricName = (label: string): string =>
+  wwn(
+    '100000051e',
+    [...label].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 0xffffff, 0),
+  );
 export const fcTargetWwpn = (l: { hostNo: number; targetNo: number }): string =>
   wwn('50060e8010', l.targetNo * 256 + l.hostNo);
 

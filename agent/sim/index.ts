@@ -15,6 +15,7 @@ export type { FaultInjector, FaultRecord } from './faults';
 export type * from './metrics';
 export type * from './spec';
 export { demoSpec, fixtureSpec, scaleSpec } from './demo-spec';
+export { fcFabricName } from './format-multipathd';
 
 /** Build a simulated host from a spec (default: the demo host). */
 export function createSimHost(spec: SimHostSpec = demoSpec(), options: SimHostOptions = {}): SimHost {

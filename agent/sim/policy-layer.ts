@@ -26,16 +26,17 @@ function num(v: unknown, field: string, min: number, max: number): number {
   return v;
 }
 
-function pinOf(v: unknown, field: string): PinTarget {
+function pinOf(v: unknown, field: string, fabricName: (label: string) => string): PinTarget {
   if (typeof v === 'string') return { kind: 'path', dev: v };
   const o = v as Record<string, unknown> | null;
   if (o && typeof o === 'object') {
-    if (o.kind === 'fabric' && typeof o.fabric === 'string') return { kind: 'fabric', fabric: o.fabric };
+    if (o.kind === 'fabric' && typeof o.fabric === 'string')
+      return { kind: 'fabric', fabric: fabricName(o.fabric) };
     if (o.kind === 'adapter' && typeof o.adapter === 'string') return { kind: 'adapter', adapter: o.adapter };
     if (o.kind === 'path' && typeof o.dev === 'string') return { kind: 'path', dev: o.dev };
     if (o.kind === 'target-port' && typeof o.port === 'string') return { kind: 'target-port', port: o.port };
     if (o.kind === 'group' && typeof o.index === 'number') return { kind: 'group', index: o.index };
-    if (typeof o.fabric === 'string') return { kind: 'fabric', fabric: o.fabric };
+    if (typeof o.fabric === 'string') return { kind: 'fabric', fabric: fabricName(o.fabric) };
   }
   throw new ScenarioInvalidError(
     `${field}: not a pin (path name, {kind:'fabric',fabric}, {kind:'adapter',adapter}, ...)`,
@@ -71,11 +72,21 @@ function resumeOf(v: unknown, field: string): ResumePolicy {
 }
 
 /** One VM's scenario policy → a layer. Unknown keys are an error (typos must not pass silently). */
+export interface ScenarioPolicyOptions {
+  /**
+   * Scenario fabric labels (`A`) → the fabric name observe reports for them (FC `fabric_name`);
+   * identity by default (the discrete-event simulator uses labels directly).
+   */
+  readonly fabricName?: (label: string) => string;
+}
+
 export function scenarioPolicyLayer(
   policy: Readonly<Record<string, unknown>>,
   source: string,
   field = 'policy',
+  options: ScenarioPolicyOptions = {},
 ): PolicyLayer {
+  const fabricName = options.fabricName ?? ((l: string) => l);
   const values: Mutable<VmPolicyValues> = {};
   for (const [key, v] of Object.entries(policy)) {
     const f = `${field}.${key}`;
@@ -97,7 +108,7 @@ export function scenarioPolicyLayer(
         break;
       }
       case 'pin':
-        values.pin = (Array.isArray(v) ? v : [v]).map((p, i) => pinOf(p, `${f}[${i}]`));
+        values.pin = (Array.isArray(v) ? v : [v]).map((p, i) => pinOf(p, `${f}[${i}]`, fabricName));
         break;
       case 'minPaths':
         values.minPaths = num(v, f, 0, 64);
@@ -129,10 +140,12 @@ export function scenarioPolicyLayer(
 export function scenarioPolicySet(
   vms: ReadonlyArray<{ readonly id: string; readonly policy?: Readonly<Record<string, unknown>> }>,
   source: string,
+  options: ScenarioPolicyOptions = {},
 ): PolicySet {
   const byVm: Record<string, readonly PolicyLayer[]> = {};
   vms.forEach((vm, i) => {
-    if (vm.policy) byVm[vm.id] = [scenarioPolicyLayer(vm.policy, `${source} vms[${i}]`, `vms[${i}].policy`)];
+    if (vm.policy)
+      byVm[vm.id] = [scenarioPolicyLayer(vm.policy, `${source} vms[${i}]`, `vms[${i}].policy`, options)];
   });
   return { allVms: [], byVm };
 }

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SimState } from './build';
-import { devState, fcHostWwnn, fcHostWwpn, fcTargetWwpn } from './format-multipathd';
+import { devState, fcFabricName, fcHostWwnn, fcHostWwpn, fcTargetWwpn } from './format-multipathd';
 import { formatRules } from './cgroups';
 import { cgroupDir, cmdline, mountsText, pveConf, V1_FILES, weightText } from './proc-files';
 import type { DmDev, IoStat, SimLink, SimPathDev, SimVm } from './state';
@@ -137,6 +137,7 @@ export class Presenter {
       this.put(`${fh}/port_name`, `${fcHostWwpn(l.hostNo)}\n`);
       this.put(`${fh}/node_name`, `${fcHostWwnn(l.hostNo)}\n`);
       this.put(`${fh}/port_state`, 'Online\n');
+      this.put(`${fh}/fabric_name`, `${fcFabricName(l.fabric)}\n`);
       this.relLink(`/sys/class/fc_host/host${l.hostNo}`, fh);
       const rp = `rport-${l.hostNo}:0-${l.targetNo}`;
       const rd = `${h}/${rp}/fc_remote_ports/${rp}`;
@@ -150,6 +151,7 @@ export class Presenter {
       this.put(`${sd}/state`, l.up ? 'LOGGED_IN\n' : 'FAILED\n');
       this.put(`${sd}/targetname`, `iqn.2004-01.com.simarray:target${l.targetNo}\n`);
       this.put(`${sd}/recovery_tmo`, '5\n');
+      this.put(`${sd}/ifacename`, `${l.fabric}\n`);
       this.relLink(`/sys/class/iscsi_session/session${l.sessionNo}`, sd);
     }
   }

@@ -10,7 +10,7 @@ import { Controller } from '../../loop/controller';
 import type { ReconcileResult } from '../../loop/reconciler';
 import { AgentRuntime } from '../../loop/runtime';
 import type { Plan } from '../../model/plan';
-import { createSimHost, demoSpec } from '../../sim';
+import { createSimHost, demoSpec, fcFabricName } from '../../sim';
 import type { SimHostSpec } from '../../sim';
 import { scenarioPolicySet } from '../../sim/policy-layer';
 import type { CliIo } from '../command';
@@ -81,7 +81,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<DemoSumm
     const journal = await Journal.open(sim.root, DEFAULT_JOURNAL_PATH, { clock: sim.clock });
     const selectors = new SelectorRegistry();
     for (const s of BUILTIN_SELECTORS) selectors.register(s, 'builtin');
-    const policySet = scenarioPolicySet(spec.vms, 'demo host spec');
+    const policySet = scenarioPolicySet(spec.vms, 'demo host spec', { fabricName: fcFabricName });
     const runtime = new AgentRuntime({
       fs: sim.fs,
       runner: sim.runner,
