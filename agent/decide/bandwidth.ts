@@ -79,6 +79,8 @@ const sum = (xs: Iterable<number>): number => {
   return s;
 };
 
+const MAX_HOLDERS = 5;
+
 export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: EngineConfig): BandwidthResult {
   const devices = topo.devices;
   const reserved = new Map<string, Record<Dim['name'], Map<string, number>>>();
@@ -130,14 +132,23 @@ export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: Engine
       }
       g[dim.name] = { wanted, granted };
       if (granted < wanted - 1e-6) {
+        // name up to MAX_HOLDERS of the VMs holding these paths (the list can be thousands long)
         const holders = new Set<string>();
-        for (const p of full)
-          for (const id of ledger(p)[dim.name].keys()) if (id !== a.vm.id) holders.add(id);
+        let more = 0;
+        for (const p of new Set(full))
+          for (const [id] of ledger(p)[dim.name]) {
+            if (id === a.vm.id || holders.has(id)) continue;
+            if (holders.size < MAX_HOLDERS) holders.add(id);
+            else more++;
+            if (more > 0) break;
+          }
         const why =
           a.disks.some((d) => d.paths.length === 0) && full.length === 0
             ? 'some disks have no usable path'
             : `paths ${[...new Set(full)].sort().join(',') || '(none)'} have no reservable ${dim.name} left` +
-              (holders.size ? ` (reserved by vm ${[...holders].sort().join(', vm ')})` : '');
+              (holders.size
+                ? ` (reserved by vm ${[...holders].sort().join(', vm ')}${more ? ' and others' : ''})`
+                : '');
         problems.push({
           vmId: a.vm.id,
           code: granted > 0 ? 'reservation-degraded' : 'reservation-refused',
@@ -158,12 +169,19 @@ export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: Engine
     const limit = a.policy.limit.value;
     const n = a.disks.length;
     for (const disk of a.disks) {
+      if (!limit && totals.size === 0) {
+        perDisk.set(disk.devT, null); // nothing to cap: no limit, nobody reserves
+        continue;
+      }
       const out: Record<string, number> = {};
       for (const dim of DIMS) {
         const pathCap = sum(disk.paths.map((p) => dim.capacity(devices.get(p), cfg)));
-        const others = sum(
-          disk.paths.map((p) => total(p, dim.name) - (ledger(p)[dim.name].get(a.vm.id) ?? 0)),
-        );
+        let others = 0;
+        if (totals.size > 0)
+          for (const p of disk.paths) {
+            const t = total(p, dim.name);
+            if (t > 0) others += t - (reserved.get(physicalPath(topo, p))?.[dim.name].get(a.vm.id) ?? 0);
+          }
         for (const i of [0, 1] as const) {
           const policyValue = limit?.[dim.rate[i]];
           let v: number | undefined;

@@ -70,19 +70,32 @@ const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean =>
   return p !== undefined && pathUsable(topo, p);
 };
 
+const followMemo = new WeakMap<Topology, Map<string, { group: number; paths: string[] }>>();
+
+/** The usable paths multipathd's current group (or the first group with any) gives every VM on a map. */
 function followGroup(topo: Topology, map: MultipathMap, reasons: string[]): string[] {
+  let memo = followMemo.get(topo);
+  if (!memo) followMemo.set(topo, (memo = new Map()));
+  const key = `${map.owner}\u0000${map.name}`;
+  let hit = memo.get(key);
+  if (!hit) {
+    hit = followGroupUncached(topo, map);
+    memo.set(key, hit);
+  }
+  if (hit.paths.length) reasons.push(`follows map ${map.name} group ${hit.group}`);
+  return hit.paths;
+}
+
+function followGroupUncached(topo: Topology, map: MultipathMap): { group: number; paths: string[] } {
   const cur = currentGroup(map);
   const order = [...map.groups].sort((a, b) =>
     a.index === cur ? -1 : b.index === cur ? 1 : a.index - b.index,
   );
   for (const g of order) {
     const ps = g.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
-    if (ps.length) {
-      reasons.push(`follows map ${map.name} group ${g.index}`);
-      return ps;
-    }
+    if (ps.length) return { group: g.index, paths: ps };
   }
-  return [];
+  return { group: 0, paths: [] };
 }
 
 /** An LV directly on `base` (the only stacking a per-VM map can be slid under). */

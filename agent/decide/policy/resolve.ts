@@ -23,10 +23,13 @@ function rank(layer: PolicyLayer): number {
 }
 
 export function resolvePolicy(layers: readonly PolicyLayer[], vmId = '?'): VmPolicy {
-  const ordered = layers
-    .map((layer, i) => ({ layer, i }))
-    .sort((a, b) => rank(a.layer) - rank(b.layer) || a.i - b.i)
-    .map((x) => x.layer);
+  const ordered =
+    layers.length <= 1
+      ? layers
+      : layers
+          .map((layer, i) => ({ layer, i }))
+          .sort((a, b) => rank(a.layer) - rank(b.layer) || a.i - b.i)
+          .map((x) => x.layer);
   const out: Record<string, Sourced<unknown>> = {};
   for (const key of KEYS) {
     const from = ordered.find((l) => l.values[key] !== undefined);

@@ -86,11 +86,11 @@ export const POLICY_CHECKS: Readonly<Record<keyof VmPolicyValues, Check>> = {
 
 export function validateValue(vmId: string, key: string, value: unknown, origin: Origin): void {
   const check = (POLICY_CHECKS as Record<string, Check | undefined>)[key];
-  const where = `vm ${vmId}: policy ${key} from ${describeOrigin(origin)}`;
-  if (!check) throw new PolicyInvalidError(`${where}: unknown key`, { vmId, key, origin });
+  const where = (): string => `vm ${vmId}: policy ${key} from ${describeOrigin(origin)}`;
+  if (!check) throw new PolicyInvalidError(`${where()}: unknown key`, { vmId, key, origin });
   const problem = check(value);
   if (problem)
-    throw new PolicyInvalidError(`${where}: expected ${problem}, got ${JSON.stringify(value)}`, {
+    throw new PolicyInvalidError(`${where()}: expected ${problem}, got ${JSON.stringify(value)}`, {
       vmId,
       key,
       origin,
