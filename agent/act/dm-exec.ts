@@ -1,51 +1,27 @@
 /**
  * Running multipathd and dmsetup for act/, and classifying their replies into typed errors.
  *
- * multipathd's CLI prints `ok` / `fail` (exit 0 either way), `timeout` when busy, its help text
- * for a command it does not know, and nothing with exit 1 when the daemon is unreachable
- * (test/fixtures/multipath-tools-0.9.4). dmsetup exits non-zero with a message on stderr.
+ * multipathd's CLI prints `ok` / `fail`, `timeout` when busy, its help text for a command it does
+ * not know, and nothing with exit 1 when the daemon is unreachable (test/fixtures/
+ * multipath-tools-0.9.4). dmsetup exits non-zero with a message on stderr.
  */
 import type { CommandResult, CommandRunner } from '../model/seams';
-import {
-  CommandFailedError,
-  MultipathdBadCommandError,
-  MultipathdFailError,
-  MultipathdPermissionError,
-  MultipathdTimeoutError,
-  MultipathdUnreachableError,
-  NoDeviceMapperError,
-} from '../model/errors';
+import { CommandFailedError, NoDeviceMapperError } from '../model/errors';
+import { expectMultipathdOk } from '../observe/multipath/multipathd-reply';
 
 /** Timeouts: suspend/resume wait for in-flight I/O; everything else should be instant. */
 export const DM_TIMEOUT_MS = 15_000;
 export const SUSPEND_TIMEOUT_MS = 30_000;
 
-/** Throws the typed error for a multipathd reply that is not `ok`. */
-export function checkMultipathdReply(argv: readonly string[], r: CommandResult): void {
-  const out = r.stdout.trim();
-  const details = {
-    argv,
-    exitCode: r.exitCode,
-    stdout: out.slice(0, 400),
-    stderr: r.stderr.trim().slice(0, 400),
-  };
-  const cmd = argv.join(' ');
-  if (out === 'ok') return;
-  if (out === 'fail') throw new MultipathdFailError(`${cmd}: multipathd answered fail`, details);
-  if (/^timeout/.test(out)) throw new MultipathdTimeoutError(`${cmd}: multipathd busy (${out})`, details);
-  if (/permission den/i.test(out + r.stderr))
-    throw new MultipathdPermissionError(`${cmd}: permission denied`, details);
-  if (out === '' && r.exitCode !== 0)
-    throw new MultipathdUnreachableError(`${cmd}: multipathd not reachable`, details);
-  if (/CLI commands reference|^multipath-tools v/m.test(out)) {
-    throw new MultipathdBadCommandError(`${cmd}: multipathd does not know this command`, details);
-  }
-  throw new MultipathdFailError(`${cmd}: unexpected reply ${JSON.stringify(out.slice(0, 80))}`, details);
-}
+/**
+ * multipathd's reply classifier is observe/'s (one twin fewer): `ok` or a typed error —
+ * MultipathdFail / Timeout / Permission / BadCommand (help text) / Unreachable.
+ */
+export { expectMultipathdOk as checkMultipathdReply } from '../observe/multipath/multipathd-reply';
 
 export async function multipathd(runner: CommandRunner, args: readonly string[]): Promise<void> {
   const argv = ['multipathd', ...args];
-  checkMultipathdReply(argv, await runner.run(argv, { timeoutMs: DM_TIMEOUT_MS }));
+  expectMultipathdOk(argv, await runner.run(argv, { timeoutMs: DM_TIMEOUT_MS }));
 }
 
 /** `dmsetup ...`; resolves with stdout, throws typed errors on a non-zero exit. */

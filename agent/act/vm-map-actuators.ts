@@ -13,6 +13,7 @@ import { validateDmName, validateVmId } from '../model/names';
 import { CommandFailedError, InvalidNameError } from '../model/errors';
 import { SUSPEND_TIMEOUT_MS, dmTable, dmsetup, normalizeTable } from './dm-exec';
 import { sysDmByName } from './dm-lookup';
+import { sameMultipathTable } from '../observe/multipath/table-compare';
 import type { ActEnv, Prepared } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -34,6 +35,18 @@ export function validateTable(table: unknown): string {
   return normalizeTable(table);
 }
 
+/**
+ * The kernel rewrites multipath tables (adds retain_attached_hw_handler on bio maps, forces
+ * repeat_count 1, moves the first-group field with every switch): compare on meaning.
+ */
+function sameTable(current: string, wanted: string): boolean {
+  try {
+    return sameMultipathTable(current, wanted);
+  } catch {
+    return current === wanted; // not a multipath table: only an identical one is the same
+  }
+}
+
 const release = (key: string) => ({
   id: `release:${key}`,
   reason: 'release',
@@ -47,7 +60,8 @@ export async function prepareCreateVmMap(env: ActEnv, a: Of<'create-vm-map'>): P
   const uuid = validateVmMapUuid(a.uuid);
   const table = validateTable(a.table);
   const current = await dmTable(env.runner, a.name);
-  if (current === table) return { unchanged: true, message: `${a.name} exists` };
+  if (current !== undefined && sameTable(current, table))
+    return { unchanged: true, message: `${a.name} exists` };
   if (current !== undefined) {
     throw new CommandFailedError(`vm map ${a.name} exists with another table; not replaced`, {
       name: a.name,

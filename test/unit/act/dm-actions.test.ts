@@ -238,6 +238,18 @@ describe('per-VM maps and move-lv', () => {
   };
   const noDev = fail('device-mapper: table ioctl on mpatha-vm101  failed: No such device or address\n');
 
+  it('create: a bio map the kernel reads back rewritten (retain_attached_hw_handler, first group) is unchanged', async () => {
+    const bio =
+      '0 131072 multipath 3 queue_if_no_path queue_mode bio 0 2 1 service-time 0 1 2 8:16 1 1 service-time 0 1 2 8:0 1 1';
+    const readBack =
+      '0 131072 multipath 4 queue_if_no_path retain_attached_hw_handler queue_mode bio 0 2 2 service-time 0 1 2 8:16 1 1 service-time 0 1 2 8:0 1 1 ';
+    const runner = new ScriptedRunner().on('dmsetup table mpatha-vm101', `${readBack}\n`);
+    const ctx = await context(runner);
+    expect((await applyPlan(ctx, plan({ ...create, table: bio }), { dryRun: false }))[0]?.outcome).toBe(
+      'unchanged',
+    );
+  });
+
   it('create: exact argv; an identical existing map is unchanged; a different one is not clobbered', async () => {
     const runner = new ScriptedRunner()
       .on('dmsetup table mpatha-vm101', noDev, `${TABLE} \n`, `0 131072 linear 8:0 0\n`)
