@@ -149,11 +149,12 @@ export const cases: LabCase[] = [
       const [p1, p2] = m.paths;
       assert.ok(p1 && p2);
       const name = `${m.name}-vm101`;
-      const table = `0 ${m.sectors} multipath 0 0 2 1 service-time 0 1 2 ${p2.devt} 1 1 service-time 0 1 2 ${p1.devt} 1 1`;
+      // queue_mode bio, as decide/ builds maps that get per-path limits: the kernel reads it back
+      // rewritten (retain_attached_hw_handler), which must still count as the same map.
+      const table = `0 ${m.sectors} multipath 2 queue_mode bio 0 2 1 service-time 0 1 2 ${p2.devt} 1 1 service-time 0 1 2 ${p1.devt} 1 1`;
       const c = await context('/tmp/act-journal-2.jsonl');
       try {
-        const res = await applyPlan(
-          c,
+        const steps = (): Plan =>
           plan(
             {
               ...base,
@@ -173,9 +174,8 @@ export const cases: LabCase[] = [
               lv: lvName,
               table: `0 ${len} linear /dev/mapper/${name} ${offset}`,
             },
-          ),
-          { dryRun: false },
-        );
+          );
+        const res = await applyPlan(c, steps(), { dryRun: false });
         ctx.fact('create + move', res);
         assert.deepEqual(
           res.map((x) => x.outcome),
@@ -194,6 +194,13 @@ export const cases: LabCase[] = [
         ]);
         assert.equal(out(['dmsetup', 'table', lvName]).split(/\s+/)[3], vmDevT);
         assert.match(out(['dmsetup', 'info', lvName]), /State:\s+ACTIVE/);
+        ctx.fact('per-VM map table read back', out(['dmsetup', 'table', name]));
+        const again = await applyPlan(c, steps(), { dryRun: false });
+        ctx.fact('re-apply create + move', again);
+        assert.deepEqual(
+          again.map((x) => x.outcome),
+          ['unchanged', 'unchanged'],
+        );
 
         // Mirror a path failure into the per-VM map and back (multipathd does not manage it).
         const c2 = await context('/tmp/act-journal-2.jsonl');
