@@ -19,6 +19,7 @@ import { allocate } from './bandwidth';
 import type { MapState, QueueWish } from './failover';
 import { decideFailover, emitQueueing } from './failover';
 import { emitIo } from './io';
+import { pathLimits } from './path-limits';
 import type { MapOutcome } from './mechanism';
 import { applyMechanism, needsSelection } from './mechanism';
 import { PlanBuilder } from './plan-builder';
@@ -146,8 +147,13 @@ export function decide(input: DecideInput): Plan {
 
   const bw = allocate(allocs, topo, cfg);
   for (const p of bw.problems) plan.warn(`vm ${p.vmId}`, p.code, p.message);
-  for (const a of allocs)
-    if (!plan.has(`kill-vm:${a.vm.id}`)) emitIo({ plan, cfg, nowMs: input.nowMs }, a, bw);
+  drafts.forEach((d, i) => {
+    if (plan.has(`kill-vm:${d.vm.id}`)) return;
+    const alloc = allocs[i]; // pushed together with its draft
+    const disks = bw.limits.get(d.vm.id) ?? new Map();
+    const perPath = pathLimits(topo, cfg, d.vm, d.policy, d.decision.mechanism, d.decision.paths, disks);
+    if (alloc) emitIo({ plan, cfg, nowMs: input.nowMs }, alloc, new Map([...disks, ...perPath]));
+  });
 
   for (const d of drafts) {
     const grants = bw.grants.get(d.vm.id);

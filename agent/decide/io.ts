@@ -5,7 +5,8 @@
  * weight unless the shares are the default. Increases of an existing limit are stepped.
  */
 import type { CgroupRef } from '../model/snapshot';
-import type { BandwidthResult, VmAlloc } from './bandwidth';
+import type { CgroupIoLimit } from '../model/plan';
+import type { VmAlloc } from './bandwidth';
 import { normalizeLimit, sameLimit, stepLimit } from './bandwidth';
 import type { PlanBuilder } from './plan-builder';
 import type { EngineConfig } from './types';
@@ -21,9 +22,9 @@ export function weightFor(cgroup: CgroupRef, shares: number): number {
   return cgroup.version === 2 ? Math.min(10000, Math.max(1, shares)) : Math.min(1000, Math.max(10, shares));
 }
 
-export function emitIo(ctx: IoContext, a: VmAlloc, bw: BandwidthResult): void {
+/** `desired`: devT → limit for the VM's disks (and, for bio per-VM maps, its path devices). */
+export function emitIo(ctx: IoContext, a: VmAlloc, desired: ReadonlyMap<string, CgroupIoLimit | null>): void {
   const { vm, policy } = a;
-  const desired = bw.limits.get(vm.id);
   const cgroup = vm.cgroup;
   if (!cgroup) {
     const wants = [...(desired?.values() ?? [])].some((l) => l !== null);

@@ -249,6 +249,7 @@ const CASES: Case[] = [
       'create-vm-map mpatha-vm102',
       'move-lv vg-vm--102--disk--0',
       'set-io-limit 102 253:101 {"rbps":100000000}',
+      'set-io-limit 102 8:32 {"rbps":100000000}',
     ],
     check: (p) =>
       expect((p.actions[0] as Extract<Action, { kind: 'create-vm-map' }>).table).toMatch(

@@ -62,8 +62,14 @@ describe('decide: properties', () => {
           if (!policy || !decision) continue;
           const limits = after.get(vm.id) ?? {};
           const limit = policy.limit.value;
+          // the VM's own devices (per-path limits on sdX come on top of these, never instead)
           const total = (k: keyof CgroupIoLimit) =>
-            Object.values(limits).reduce((s, l) => s + (l[k] ?? 0), 0);
+            vm.disks.reduce((s, d) => s + (limits[d.devT]?.[k] ?? 0), 0);
+          for (const p of input.snapshot.paths) {
+            const l = limits[p.devT];
+            if (l?.rbps !== undefined)
+              expect(l.rbps).toBeLessThanOrEqual((p.capacityMBps ?? cfg.defaultPathCapacityMBps) * 1e6);
+          }
           if (limit?.readMBps !== undefined) expect(total('rbps')).toBeLessThanOrEqual(limit.readMBps * 1e6);
           if (limit?.writeMBps !== undefined)
             expect(total('wbps')).toBeLessThanOrEqual(limit.writeMBps * 1e6);
