@@ -4,7 +4,7 @@
  * while loopB runs > 5× faster. Then unchanged on re-apply, cleared, typed errors with real
  * kernel errnos, and `release` reverting limits from the journal.
  */
-import { rmdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { rmdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RootedHostFs } from '../../../agent/os/host-fs';
@@ -61,6 +61,7 @@ describe('cgroup v1 blkio (real kernel)', () => {
   afterAll(async () => {
     await ctx?.journal.close();
     rig.cleanup();
+    rmSync(journalDir, { recursive: true, force: true });
   });
 
   it('mounts: blkio found in /proc/mounts', () => {

@@ -1,5 +1,5 @@
 /** Test doubles at the OS edge for act/ unit tests: a scripted runner, a fake VM control, a snapshot. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CommandResult, CommandRunner, VmControl, VmRef } from '../../../agent/model/seams';
@@ -124,8 +124,16 @@ export const plan = (...actions: Action[]): Plan => ({ actions, decisions: [], w
 
 export const base = { reason: 'test', origins: [], trigger: 'automatic' as const };
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+/** A fresh host root, removed after the test file. */
 export function tmpRoot(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'vmpath-act-unit-'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'vmpath-act-unit-'));
+  roots.push(root);
+  return root;
 }
 
 export const clock = { nowMs: () => 1_700_000_000_000 };
