@@ -93,7 +93,8 @@ export function benchInput(scale = 1, seed = 42): DecideInput {
       if (raw) return { devT: map.devT, dev: map.dm, chain: [mp], maps: [map.name] };
       const devT = `252:${v * 4 + n}`;
       const lv = {
-        dev: `pve-vm--${id}--disk--${n}`,
+        dev: `dm-${1000 + v * 4 + n}`,
+        dmName: `pve-vm--${id}--disk--${n}`,
         devT,
         kind: 'lv' as const,
         table: `0 67108864 linear ${map.devT} ${2048 + v * 67108864}`,

@@ -98,11 +98,15 @@ function followGroupUncached(topo: Topology, map: MultipathMap): { group: number
   return { group: 0, paths: [] };
 }
 
-/** An LV directly on `base` (the only stacking a per-VM map can be slid under). */
+/**
+ * An LV directly on `base` (the only stacking a per-VM map can be slid under). `lv` is its
+ * device-mapper name (what dmsetup accepts), never the kernel name `dm-N`.
+ */
 function lvOn(disk: VmDisk, lowerDevT: string): { lv: string; table: string } | undefined {
   const [top, next] = disk.chain;
-  if (!top || top.kind !== 'lv' || !top.table || !next || next.devT !== lowerDevT) return undefined;
-  return { lv: top.dev, table: top.table };
+  if (!top || top.kind !== 'lv' || !top.table || !top.dmName || !next || next.devT !== lowerDevT)
+    return undefined;
+  return { lv: top.dmName, table: top.table };
 }
 
 export function applyMechanism(

@@ -109,6 +109,7 @@ export async function readPathDevice(
   }
   let transport: Transport;
   let hcil: string | undefined;
+  let fabric: string | undefined;
   let accessState: AluaState | undefined;
   if (nvme) {
     const controller = (await realpathOf(fs, `${base}/device`)).split('/').pop() ?? '';
@@ -118,6 +119,7 @@ export async function readPathDevice(
     const location = await transports.scsi(await scsiDevicePath(fs, node.name));
     transport = location.transport;
     hcil = location.hcil;
+    fabric = location.fabric;
     accessState =
       accessText !== undefined && ALUA_STATES.has(accessText) ? (accessText as AluaState) : undefined;
   } else {
@@ -135,5 +137,6 @@ export async function readPathDevice(
     inflight,
     ...(stat !== undefined ? { stat } : {}),
     transport,
+    ...(fabric !== undefined ? { fabric } : {}),
   };
 }

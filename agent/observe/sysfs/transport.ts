@@ -21,6 +21,12 @@ function defined<T extends object>(o: T): T {
 export interface ScsiLocation {
   readonly hcil?: string;
   readonly transport: Transport;
+  /**
+   * The fabric the path crosses, as the host names it: FC `fc_host/hostN/fabric_name` (the
+   * switch fabric's WWN; `0x0` means point-to-point/unknown and is left out), iSCSI the session's
+   * `ifacename`. Pins of kind `fabric` match this (case-insensitive).
+   */
+  readonly fabric?: string;
 }
 
 interface NvmeSubsystem {
@@ -43,18 +49,23 @@ export class TransportReader {
     return { state, portName, devLoss: num(devLoss), fastIoFail: num(fastIoFail) };
   });
 
-  private readonly fcHostPort = memoAsync((host: string) =>
-    readAttr(this.fs, `/sys/class/fc_host/${host}/port_name`),
-  );
+  private readonly fcHostPort = memoAsync(async (host: string) => {
+    const [port, fabric] = await Promise.all([
+      readAttr(this.fs, `/sys/class/fc_host/${host}/port_name`),
+      readAttr(this.fs, `/sys/class/fc_host/${host}/fabric_name`),
+    ]);
+    return { port, fabric: fabric && !/^0x0+$/.test(fabric) ? fabric : undefined };
+  });
 
   private readonly iscsiSession = memoAsync(async (session: string) => {
     const base = `/sys/class/iscsi_session/${session}`;
-    const [state, target, recovery] = await Promise.all([
+    const [state, target, recovery, iface] = await Promise.all([
       readAttr(this.fs, `${base}/state`),
       readAttr(this.fs, `${base}/targetname`),
       readAttr(this.fs, `${base}/recovery_tmo`),
+      readAttr(this.fs, `${base}/ifacename`),
     ]);
-    return { state, target, recovery: num(recovery) };
+    return { state, target, recovery: num(recovery), iface };
   });
 
   /** controller name (nvme0) → its subsystem; one scan of /sys/class/nvme-subsystem per snapshot. */
@@ -82,22 +93,25 @@ export class TransportReader {
     const rport = parts.find((p) => /^rport-\d+:\d+-\d+$/.test(p));
     const session = parts.find((p) => /^session\d+$/.test(p));
     let transport: Transport;
+    let fabric: string | undefined;
     if (rport) {
       const [port, hostPort] = await Promise.all([
         this.fcRemotePort(rport),
         adapter ? this.fcHostPort(adapter) : Promise.resolve(undefined),
       ]);
+      fabric = hostPort?.fabric;
       transport = defined({
         kind: 'fc' as const,
         state: port.state,
         adapter,
         targetPort: port.portName,
-        hostPort,
+        hostPort: hostPort?.port,
         devLossTmo: port.devLoss,
         fastIoFailTmo: port.fastIoFail,
       });
     } else if (session) {
       const s = await this.iscsiSession(session);
+      fabric = s.iface;
       transport = defined({
         kind: 'iscsi' as const,
         state: s.state,
@@ -110,7 +124,7 @@ export class TransportReader {
     } else {
       transport = defined({ kind: 'scsi' as const, adapter });
     }
-    return hcil ? { hcil, transport } : { transport };
+    return { ...(hcil ? { hcil } : {}), transport, ...(fabric ? { fabric } : {}) };
   }
 
   /** Transport of an NVMe native-multipath path `nvmeXcYnZ`, given its controller name and state. */

@@ -117,7 +117,7 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
     'move-lv': (a) => {
       const vm = vmWith(a.vmId);
       vm.disks = vm.disks.map((d) => {
-        if (d.chain[0]?.dev !== a.lv) return d;
+        if (d.chain[0]?.dmName !== a.lv) return d;
         const words = a.table.split(' ');
         const lower = words[3] as string;
         const target = lower.startsWith('/dev/mapper/')

@@ -100,7 +100,8 @@ export function buildHost(spec: HostSpec): HostSnapshot {
       if (v.raw) return { devT: m.devT, dev: m.dm, chain: [mp], maps: [name] };
       const devT = `253:${lvMinor++}`;
       const lv = {
-        dev: `vg-vm--${id}--disk--${j}`,
+        dev: `dm-${devT.split(':')[1]}`,
+        dmName: `vg-vm--${id}--disk--${j}`,
         devT,
         kind: 'lv' as const,
         table: `0 1048576 linear ${m.devT} 2048`,

@@ -22,6 +22,8 @@ describe('path transports from sysfs', () => {
       .file('/sys/class/fc_remote_ports/rport-3:0-0/dev_loss_tmo', '60\n')
       .file('/sys/class/fc_remote_ports/rport-3:0-0/fast_io_fail_tmo', '5\n')
       .file('/sys/class/fc_host/host3/port_name', '0x10000090fa1b2c3d\n')
+      .file('/sys/class/fc_host/host3/fabric_name', '0x100000051e4e5b01\n')
+      .file('/sys/class/fc_host/host4/fabric_name', '0x0\n')
       .file('/sys/class/fc_remote_ports/rport-4:0-0/port_state', 'Online\n')
       .file('/sys/class/fc_remote_ports/rport-4:0-0/fast_io_fail_tmo', 'off\n');
     const s = await observeHost({ fs: t.fs, runner: fixtureRunner(), clock });
@@ -41,6 +43,8 @@ describe('path transports from sysfs', () => {
       devLossTmo: 60,
       fastIoFailTmo: 5,
     });
+    expect(a!.fabric).toBe('0x100000051e4e5b01');
+    expect(b!.fabric).toBeUndefined(); // 0x0: point-to-point, no fabric
     expect(b!.deviceState).toBe('blocked');
     expect(b!.transport).toEqual({ kind: 'fc', state: 'Online', adapter: 'host4' });
   });
@@ -56,6 +60,7 @@ describe('path transports from sysfs', () => {
       .file('/sys/class/iscsi_session/session1/state', 'LOGGED_IN\n')
       .file('/sys/class/iscsi_session/session1/targetname', 'iqn.2003-01.org.linux-iscsi.t1:sn.1\n')
       .file('/sys/class/iscsi_session/session1/recovery_tmo', '5\n')
+      .file('/sys/class/iscsi_session/session1/ifacename', 'iface-san-a\n')
       .file('/sys/class/iscsi_session/session2/state', 'FAILED\n');
     const s = await observeHost({ fs: t.fs, runner: fixtureRunner(), clock });
     expect(s.paths.map((p) => p.transport)).toEqual([
@@ -68,6 +73,7 @@ describe('path transports from sysfs', () => {
       },
       { kind: 'iscsi', state: 'FAILED', adapter: 'host6' },
     ]);
+    expect(s.paths.map((p) => p.fabric)).toEqual(['iface-san-a', undefined]);
   });
 
   it('SAS end devices', async () => {
