@@ -23,7 +23,9 @@ export class LabVm {
   /** Starts QEMU for `name` with one raw drive `d0` on dev (cache=none, aio=native). */
   static async start(name: string, dev: string): Promise<LabVm> {
     const cg = vmCgroup(`lab-${name}`);
-    const qmp = `/run/${name}.qmp`;
+    // Where Proxmox keeps it (vmpath's VM control looks there for kind-qemu VMs too).
+    fs.mkdirSync('/run/qemu-server', { recursive: true });
+    const qmp = `/run/qemu-server/${name}.qmp`;
     fs.rmSync(qmp, { force: true });
     const child = background(
       [
