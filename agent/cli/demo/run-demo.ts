@@ -46,6 +46,8 @@ export interface DemoSummary {
     runState: string;
     ioErrors: number;
     completedIos: number;
+    /** Simulated links (path ids) the agent last steered the VM to. */
+    paths: readonly string[];
   }>;
   readonly log: readonly LogLine[];
 }
@@ -178,6 +180,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<DemoSumm
         runState: v.runState,
         ioErrors: v.errors,
         completedIos: v.completedIos,
+        paths: buildDemoView(m, lastPlan, facts, [], '').vms.find((r) => r.id === v.id)?.paths ?? [],
       })),
       log,
     };

@@ -24,5 +24,12 @@ describe('vmpath demo on the simulated host', () => {
     expect(summary.reconciles).toBeGreaterThan(5);
     expect(io.stdout).toContain('fault');
     expect(lines.some((l) => /switch to group/.test(l))).toBe(true);
+    // Every action vmpath took succeeded (a failed one is logged as an error).
+    expect(summary.failedActions).toBe(0);
+    expect(lines.filter((l) => l.startsWith('error'))).toEqual([]);
+    // VM 103 is pinned to fabric B: after the faults it is steered to fabric B paths only.
+    const vm103 = summary.vms.find((v) => v.id === '103')!;
+    expect(vm103.paths.length).toBeGreaterThan(0);
+    for (const p of vm103.paths) expect(p).toMatch(/^b/);
   }, 60_000);
 });
