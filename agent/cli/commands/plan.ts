@@ -1,18 +1,17 @@
 /**
  * `vmpath plan`: observe this host, decide, and show the actions with what each would run
  * (argv, file writes, VM calls) — a dry run of `vmpath apply`, nothing is changed.
- * Policies come from the host config file (`--config`, default /etc/vmpath/config.json when it
- * exists). Shared with apply.ts: `decideHost()` builds the same runtime the agent uses.
+ * Policies come from the same sources as the agent's (loop/host-policies.ts): host config file
+ * (`--config`, default /etc/vmpath/config.json under the root), cluster file, Proxmox tags,
+ * plugins. Shared with apply.ts: `decideHost()` builds the same runtime the agent uses.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import type { Command } from '../command';
 import { openHostActContext } from '../../act/host-context';
 import { recoverJournal } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
-import { parseConfigText, EMPTY_CONFIG, type ParsedConfig } from '../../config/config-file';
-import { SelectorRegistry } from '../../decide/selector';
-import { BUILTIN_SELECTORS } from '../../decide/selectors';
+import type { PolicyProblem } from '../../config';
+import { HostPolicies } from '../../loop/host-policies';
+import { createPluginHost, loadPlugins } from '../../plugins';
 import { AgentRuntime } from '../../loop/runtime';
 import type { ActionResult, Plan } from '../../model/plan';
 import type { HostSnapshot } from '../../model/snapshot';
@@ -27,19 +26,6 @@ export const PLAN_OPTIONS = {
   },
 };
 
-async function loadConfig(root: string, file: string | undefined): Promise<ParsedConfig> {
-  const hostPath = file ?? '/etc/vmpath/config.json';
-  const real = file && path.isAbsolute(file) && root === '/' ? file : path.join(root, hostPath);
-  let text: string;
-  try {
-    text = await readFile(real, 'utf8');
-  } catch (e) {
-    if (!file && (e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CONFIG;
-    throw e;
-  }
-  return parseConfigText(text, hostPath);
-}
-
 export interface HostDecision {
   readonly snapshot: HostSnapshot;
   readonly plan: Plan;
@@ -50,7 +36,16 @@ export interface HostDecision {
 export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<HostDecision> {
   const v = args.values;
   const root = typeof v.root === 'string' ? v.root : '/';
-  const config = await loadConfig(root, typeof v.config === 'string' ? v.config : undefined);
+  const plugins = createPluginHost();
+  const problems: PolicyProblem[] = [];
+  const policies = new HostPolicies({
+    root,
+    ...(typeof v.config === 'string' ? { configPath: v.config } : {}),
+    plugins,
+    onProblem: (p) => problems.push(p),
+  });
+  const files = await policies.loadFiles();
+  await loadPlugins(plugins, files.host.plugins);
   const ctx = await openHostActContext({
     root,
     ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
@@ -59,23 +54,25 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
   try {
     // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
     if (!dryRun) await recoverJournal(ctx);
-    const selectors = new SelectorRegistry();
-    for (const s of BUILTIN_SELECTORS) selectors.register(s, 'builtin');
     const runtime = new AgentRuntime({
       fs: ctx.fs,
       runner: ctx.runner,
       vmControl: ctx.vmControl,
       clock: ctx.clock,
       journal: ctx.journal,
-      selectors,
-      policies: async () => ({ allVms: config.allVms, byVm: config.byVm }),
-      engine: config.engine,
+      selectors: plugins.selectors,
+      policies: (snapshot) => policies.forSnapshot(snapshot),
+      engine: files.host.engine,
       mode: dryRun ? 'dry-run' : 'act',
     });
     const snapshot = await runtime.observe();
     const plan = runtime.decide(snapshot, runtime.memory(), ctx.clock.nowMs());
     const results = await runtime.apply(plan, snapshot);
-    return { snapshot, plan, results };
+    const warnings = [
+      ...plan.warnings,
+      ...problems.map((p) => ({ subject: p.subject, code: p.code, message: p.message })),
+    ];
+    return { snapshot, plan: { ...plan, warnings }, results };
   } finally {
     await ctx.close();
   }
