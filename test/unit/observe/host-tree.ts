@@ -10,7 +10,7 @@ import { RootedHostFs } from '../../../agent/os/host-fs';
 import { ReplayCommandRunner } from '../../../agent/os/replay-runner';
 import type { CommandResult } from '../../../agent/model';
 
-export const FIXTURES = path.resolve(__dirname, '../../../../shared/fixtures/multipath-tools-0.9.4');
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/multipath-tools-0.9.4');
 
 export function fixture(name: string): string {
   const file = path.join(FIXTURES, name);

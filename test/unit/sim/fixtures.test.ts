@@ -4,9 +4,10 @@
  * the state is the same, modulo counters that depend on the lab's history where it is not.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createSimHost, fixtureSpec, type SimHost, type SimHostSpec } from '../../../agent/sim';
 
-const F = '/work/shared/fixtures/multipath-tools-0.9.4/';
+const F = path.join(__dirname, '../../fixtures/multipath-tools-0.9.4/');
 const fixture = (name: string): string => fs.readFileSync(F + name, 'utf8');
 /** show paths' last column is a live countdown. */
 const maskNextCheck = (s: string): string => s.replace(/[X.]{10} \d\/\d$/gm, 'NEXT');
