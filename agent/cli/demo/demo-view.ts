@@ -14,6 +14,20 @@ function linkState(up: boolean, devStates: readonly string[]): string {
   return failed ? `up (${failed} failed)` : 'up';
 }
 
+/** Per map, the simulated links (path ids) a VM was steered to in the plan. */
+export function linksByMap(
+  metrics: SimMetrics,
+  plan: Plan | undefined,
+  vmId: string,
+): Record<string, string[]> {
+  const pathOfDev = new Map(metrics.paths.map((p) => [p.dev, p.path]));
+  const d = plan?.decisions.find((x) => x.vmId === vmId);
+  const out: Record<string, string[]> = {};
+  for (const [map, devs] of Object.entries(d?.paths ?? {}))
+    out[map] = [...new Set(devs.map((dev) => pathOfDev.get(dev) ?? dev))].sort();
+  return out;
+}
+
 export function buildDemoView(
   metrics: SimMetrics,
   plan: Plan | undefined,

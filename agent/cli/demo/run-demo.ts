@@ -17,7 +17,7 @@ import type { CliIo } from '../command';
 import { CLEAR_SCREEN, renderFrame, renderPlainLog } from '../view/render';
 import type { LogLine } from '../view/view-model';
 import { actionText } from './action-text';
-import { buildDemoView } from './demo-view';
+import { buildDemoView, linksByMap } from './demo-view';
 import { SimTimers } from './sim-timers';
 
 export interface DemoOptions {
@@ -46,8 +46,8 @@ export interface DemoSummary {
     runState: string;
     ioErrors: number;
     completedIos: number;
-    /** Simulated links (path ids) the agent last steered the VM to. */
-    paths: readonly string[];
+    /** Per map, the simulated links (path ids) the agent last steered the VM to. */
+    paths: Readonly<Record<string, readonly string[]>>;
   }>;
   readonly log: readonly LogLine[];
 }
@@ -180,7 +180,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<DemoSumm
         runState: v.runState,
         ioErrors: v.errors,
         completedIos: v.completedIos,
-        paths: buildDemoView(m, lastPlan, facts, [], '').vms.find((r) => r.id === v.id)?.paths ?? [],
+        paths: linksByMap(m, lastPlan, v.id),
       })),
       log,
     };
