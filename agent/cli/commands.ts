@@ -14,16 +14,16 @@ import { captureCommand } from './commands/capture';
 import { explainCommand } from './commands/explain';
 
 export const COMMANDS: readonly Command[] = [
-  demoCommand,
-  versionCommand,
-  simCommand,
-  releaseCommand,
-  pauseCommand,
-  resumeCommand,
+  agentCommand,
+  snapshotCommand,
+  explainCommand,
   planCommand,
   applyCommand,
-  snapshotCommand,
+  pauseCommand,
+  resumeCommand,
+  releaseCommand,
   captureCommand,
-  explainCommand,
-  agentCommand,
+  demoCommand,
+  simCommand,
+  versionCommand,
 ];
