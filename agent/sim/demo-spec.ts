@@ -57,7 +57,7 @@ export function demoSpec(): SimHostSpec {
       name: 'web01',
       disks: ['mpathc', 'mpathf'],
       workload: { type: 'closed', outstanding: 8, ioKiB: 4, readPct: 90 },
-      policy: { priority: 70, pin: { kind: 'fabric', fabric: 'B' } },
+      policy: { priority: 70, pin: 'fabric:B' },
     },
     {
       id: '104',
@@ -71,7 +71,7 @@ export function demoSpec(): SimHostSpec {
       name: 'batch01',
       disks: ['mpathf'],
       workload: { type: 'closed', outstanding: 16, ioKiB: 64, readPct: 50 },
-      policy: { onAllPathsDown: { action: 'pause' } },
+      policy: { onAllPathsDown: 'pause' },
     },
   ];
   return {
