@@ -20,6 +20,19 @@ export interface ControllerOptions {
   readonly timers?: Timers;
 }
 
+/**
+ * `multipathd reconfigure` (run when vmpath's failback file changes) reloads every map and resets
+ * group choices made earlier in the same plan (seen in the lab): reconcile again once it settled.
+ */
+const RECONFIGURE_SETTLE_MS = 1_000;
+
+function reconfigured(r: ReconcileResult): boolean {
+  const failbacks = new Set(
+    (r.plan?.actions ?? []).filter((a) => a.kind === 'set-failback-manual').map((a) => a.id),
+  );
+  return r.results.some((x) => x.outcome === 'applied' && failbacks.has(x.actionId));
+}
+
 export interface ControllerEvents {
   reconciled: [ReconcileResult];
 }
@@ -90,6 +103,7 @@ export class Controller extends EventEmitter {
         this.failures = 0;
         if (result.plan?.requeueAfterMs !== undefined)
           this.queue.addAfter('requeue', result.plan.requeueAfterMs);
+        if (reconfigured(result)) this.queue.addAfter('reconfigured', RECONFIGURE_SETTLE_MS);
       }
       this.emit('reconciled', result);
     }

@@ -108,3 +108,57 @@ describe('controller', () => {
     expect(results[1]!.error).toBeUndefined();
   });
 });
+
+describe('controller after multipathd reconfigure', () => {
+  it('reconciles again once a failback change (which reconfigures multipathd) was applied', async () => {
+    const snapshot = {
+      takenAtMs: 0,
+      host: { hostname: 'h', cgroupMode: 'v2' },
+      maps: [],
+      paths: [],
+      vms: [],
+      diagnostics: [],
+    } as HostSnapshot;
+    let n = 0;
+    const keys: string[][] = [];
+    const deps: ReconcileDeps = {
+      observe: async () => snapshot,
+      decide: () =>
+        n++ === 0
+          ? {
+              actions: [
+                {
+                  id: 'fb',
+                  kind: 'set-failback-manual',
+                  map: 'mpatha',
+                  reason: 'steered',
+                  origins: [],
+                  trigger: 'automatic',
+                },
+              ],
+              decisions: [],
+              warnings: [],
+            }
+          : { actions: [], decisions: [], warnings: [] },
+      apply: async (plan) => plan.actions.map((a) => ({ actionId: a.id, outcome: 'applied' as const })),
+      memory: () => EMPTY_MEMORY,
+      remember: () => undefined,
+      nowMs: () => Date.now(),
+    };
+    const timers = {
+      setTimeout: (fn: () => void) => setTimeout(fn, 5),
+      clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+    };
+    const c = new Controller(deps, { pollIntervalMs: 60_000, timers });
+    const done = new Promise<void>((resolve) =>
+      c.on('reconciled', (r) => {
+        keys.push([...r.keys]);
+        if (keys.length === 2) resolve();
+      }),
+    );
+    c.start();
+    await done;
+    await c.stop();
+    expect(keys[1]).toContain('reconfigured');
+  });
+});
