@@ -146,7 +146,7 @@ describe('controller after multipathd reconfigure', () => {
       nowMs: () => Date.now(),
     };
     const timers = {
-      setTimeout: (fn: () => void) => setTimeout(fn, 5),
+      setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms / 1000),
       clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
     };
     const c = new Controller(deps, { pollIntervalMs: 60_000, timers });
