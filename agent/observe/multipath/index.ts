@@ -49,6 +49,17 @@ export {
 } from './read-multipath';
 export { sameMultipathTable } from './table-compare';
 export {
+  checkerStateOf,
+  parseMultipathdColumns,
+  parseMultipathdRaw,
+  parseShowPaths,
+  showPathsOf,
+  type ShowPath,
+  type TextRecord,
+  type TextTable,
+} from './text-columns';
+export { parseTopologyText, type TopologyGroup, type TopologyMap, type TopologyPath } from './topology-text';
+export {
   formatVmMapUuid,
   isVmMapUuid,
   parseVmMapUuid,
