@@ -11,6 +11,7 @@ import { planCommand } from './commands/plan';
 import { applyCommand } from './commands/apply';
 import { snapshotCommand } from './commands/snapshot';
 import { captureCommand } from './commands/capture';
+import { parseCommand } from './commands/parse';
 import { explainCommand } from './commands/explain';
 
 export const COMMANDS: readonly Command[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   resumeCommand,
   releaseCommand,
   captureCommand,
+  parseCommand,
   demoCommand,
   simCommand,
   versionCommand,

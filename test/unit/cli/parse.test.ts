@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCli } from '../../../agent/cli/run-cli';
+import { captureIo } from './capture-io';
+
+const MT = path.join(__dirname, '../../fixtures/multipath-tools-0.9.4');
+const LAB = path.join(__dirname, '../../fixtures/lab');
+
+async function parse(args: string[], stdin = '') {
+  const io = captureIo(stdin);
+  const code = await runCli(['parse', ...args], io);
+  return { code, io, json: () => JSON.parse(io.stdout) as Record<string, unknown> };
+}
+
+const OFFLINE_GROUPS_TOPOLOGY = [
+  {
+    index: 1,
+    state: 'enabled',
+    selector: 'service-time 0',
+    priority: 0,
+    paths: [{ dev: 'sda', devT: '8:0', dmState: 'failed', checkerState: 'faulty', deviceState: 'offline' }],
+  },
+  {
+    index: 2,
+    state: 'active',
+    selector: 'service-time 0',
+    priority: 10,
+    paths: [{ dev: 'sdb', devT: '8:16', dmState: 'active', checkerState: 'ready', deviceState: 'running' }],
+  },
+];
+
+describe('vmpath parse', () => {
+  it('topology: the real offline multipath -ll', async () => {
+    const r = await parse(['topology', path.join(MT, 'offline-multipath-ll.txt'), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual({
+      kind: 'topology',
+      maps: [{ name: 'mpatha', wwid: '1Linux_scsi_debug_2000', dm: 'dm-0', groups: OFFLINE_GROUPS_TOPOLOGY }],
+    });
+  });
+
+  // The JSON was captured before multipathd noticed the offline state: dev_st still says running.
+  it('multipathd-json: the real offline maps.json', async () => {
+    const r = await parse(['multipathd-json', path.join(MT, 'offline-maps.json'), '--json']);
+    expect(r.code).toBe(0);
+    const out = r.json() as {
+      kind: string;
+      maps: { name: string; wwid: string; dm: string; groups: unknown[] }[];
+    };
+    expect(out.kind).toBe('multipathd-json');
+    expect(out.maps[0]).toMatchObject({ name: 'mpatha', wwid: '1Linux_scsi_debug_2000', dm: 'dm-0' });
+    expect(out.maps[0]?.groups).toMatchObject([
+      {
+        index: 1,
+        paths: [
+          { dev: 'sda', devT: '8:0', dmState: 'failed', checkerState: 'faulty', deviceState: 'running' },
+        ],
+      },
+      {
+        index: 2,
+        state: 'active',
+        paths: [{ dev: 'sdb', devT: '8:16', dmState: 'active', checkerState: 'ready' }],
+      },
+    ]);
+  });
+
+  it('multipathd-paths: the real offline show paths', async () => {
+    const r = await parse(['multipathd-paths', path.join(MT, 'offline-show-paths.txt'), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual({
+      kind: 'multipathd-paths',
+      paths: [
+        {
+          hcil: '0:0:0:0',
+          dev: 'sda',
+          devT: '8:0',
+          priority: 50,
+          dmState: 'failed',
+          checkerState: 'faulty',
+          checkerText: 'faulty',
+          deviceState: 'offline',
+          nextCheck: 'XXXXX..... 2/4',
+        },
+        {
+          hcil: '1:0:0:0',
+          dev: 'sdb',
+          devT: '8:16',
+          priority: 10,
+          dmState: 'active',
+          checkerState: 'ready',
+          checkerText: 'ready',
+          deviceState: 'running',
+          nextCheck: 'XX........ 1/4',
+        },
+      ],
+    });
+  });
+
+  it('dmsetup-table: the real table, selector as multipathd prints it, devT only', async () => {
+    const r = await parse(['dmsetup-table', path.join(MT, 'dmsetup-table.txt'), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual({
+      kind: 'dmsetup-table',
+      maps: [
+        {
+          name: 'mpatha',
+          groups: [
+            { index: 1, selector: 'service-time 0', paths: [{ devT: '8:0' }] },
+            { index: 2, selector: 'service-time 0', paths: [{ devT: '8:16' }] },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('dmsetup-status: the real offline status', async () => {
+    const r = await parse(['dmsetup-status', path.join(MT, 'offline-dmsetup-status.txt'), '--json']);
+    expect(r.code).toBe(0);
+    const out = r.json() as { maps: { groups: { paths: { devT: string; dmState: string }[] }[] }[] };
+    expect(out.maps[0]?.groups.flatMap((g) => g.paths.map((p) => [p.devT, p.dmState]))).toEqual([
+      ['8:0', 'failed'],
+      ['8:16', 'active'],
+    ]);
+  });
+
+  it('dmsetup-status skips non-multipath targets (lab LVs on the map)', async () => {
+    const r = await parse([
+      'dmsetup-status',
+      path.join(LAB, 'lvm-on-multipath/dmsetup-status.txt'),
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    expect((r.json() as { maps: { name: string }[] }).maps.map((m) => m.name)).toEqual(['mpatha']);
+  });
+
+  it('reads stdin for `-` and for no FILE', async () => {
+    const text = readFileSync(path.join(MT, 'show-topology.txt'), 'utf8');
+    const dash = await parse(['topology', '-', '--json'], text);
+    const none = await parse(['topology', '--json'], text);
+    expect(dash.code).toBe(0);
+    expect(none.io.stdout).toBe(dash.io.stdout);
+    expect((dash.json() as { maps: { name: string }[] }).maps[0]?.name).toBe('mpatha');
+  });
+
+  it('prints a readable table without --json', async () => {
+    const r = await parse(['topology', path.join(MT, 'offline-multipath-ll.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.io.stdout).toContain('mpatha (1Linux_scsi_debug_2000) dm-0');
+    expect(r.io.stdout).toMatch(/group 1 +enabled +service-time 0 +prio 0/);
+    expect(r.io.stdout).toMatch(/sda +8:0 +failed +faulty +offline/);
+    const paths = await parse(['multipathd-paths', path.join(MT, 'show-paths.txt')]);
+    expect(paths.io.stdout).toMatch(/^HCIL +DEV +DEV_T/);
+    for (const kind of ['multipathd-json', 'dmsetup-table', 'dmsetup-status']) {
+      const file = {
+        'multipathd-json': 'maps.json',
+        'dmsetup-table': 'dmsetup-table.txt',
+        'dmsetup-status': 'dmsetup-status.txt',
+      }[kind] as string;
+      const k = await parse([kind, path.join(MT, file)]);
+      expect(k.code).toBe(0);
+      expect(k.io.stdout).toContain('mpatha');
+    }
+  });
+
+  it.each(['multipathd-json', 'multipathd-paths', 'topology', 'dmsetup-table', 'dmsetup-status'])(
+    'garbage given as %s exits 1 with VMPATH_E_PARSE',
+    async (kind) => {
+      const r = await parse([kind, '-', '--json'], 'this is not\nmultipath output at all\n');
+      expect(r.code).toBe(1);
+      expect((r.json() as { error: { code: string } }).error.code).toBe('VMPATH_E_PARSE');
+    },
+  );
+
+  it('a garbage file exits 1 with VMPATH_E_PARSE on stderr', async () => {
+    const r = await parse(['topology', path.join(MT, 'maps.json')]);
+    expect(r.code).toBe(1);
+    expect(r.io.stderr).toMatch(/line 1: .*\[VMPATH_E_PARSE\]/);
+  });
+
+  it('unknown kind, missing kind, extra arguments and a missing file are usage errors (exit 2)', async () => {
+    for (const args of [
+      ['nope', '-'],
+      [],
+      ['topology', 'a', 'b'],
+      ['topology', path.join(MT, 'no-such-file')],
+    ]) {
+      const r = await parse(args);
+      expect(r.code).toBe(2);
+      expect(r.io.stderr).toContain('VMPATH_E_USAGE');
+    }
+  });
+});
