@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import * as path from 'node:path';
 import { runCli } from '../../../agent/cli/run-cli';
 import { captureIo } from './capture-io';
@@ -187,6 +188,62 @@ describe('vmpath parse', () => {
       const r = await parse(args);
       expect(r.code).toBe(2);
       expect(r.io.stderr).toContain('VMPATH_E_USAGE');
+    }
+  });
+
+  it('random input for any kind exits 0 or 1 with VMPATH_E_PARSE, never anything else', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('multipathd-json', 'multipathd-paths', 'topology', 'dmsetup-table', 'dmsetup-status'),
+        fc.string({ maxLength: 120 }),
+        async (kind, text) => {
+          const r = await parse([kind, '-', '--json'], text);
+          if (r.code !== 0) {
+            expect(r.code).toBe(1);
+            expect((r.json() as { error: { code: string } }).error.code).toBe('VMPATH_E_PARSE');
+          }
+          expect(r.io.stderr).toBe('');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('random truncation of a real capture of any kind exits 0 or 1 with VMPATH_E_PARSE', async () => {
+    const files: Record<string, string> = {
+      'multipathd-json': 'offline-maps.json',
+      'multipathd-paths': 'offline-show-paths.txt',
+      topology: 'show-topology.txt',
+      'dmsetup-table': 'multibus-dmsetup-table.txt',
+      'dmsetup-status': 'offline-dmsetup-status.txt',
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(files)), fc.nat(), async (kind, cut) => {
+        const text = readFileSync(path.join(MT, files[kind] as string), 'utf8');
+        const r = await parse([kind, '-', '--json'], text.slice(0, cut % (text.length + 1)));
+        if (r.code !== 0) {
+          expect(r.code).toBe(1);
+          expect((r.json() as { error: { code: string } }).error.code).toBe('VMPATH_E_PARSE');
+        }
+        expect(r.io.stderr).toBe('');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('docs/parse-schema.md examples are what the command prints', async () => {
+    const doc = readFileSync(path.join(__dirname, '../../../docs/parse-schema.md'), 'utf8');
+    const examples = [...doc.matchAll(/`vmpath parse (\S+) (\S+) --json`:\n\n```json\n([\s\S]*?)```/g)];
+    expect(examples.map((m) => m[1])).toEqual([
+      'multipathd-json',
+      'multipathd-paths',
+      'topology',
+      'dmsetup-table',
+      'dmsetup-status',
+    ]);
+    for (const [, kind, file, json] of examples) {
+      const r = await parse([kind as string, path.join(__dirname, '../../..', file as string), '--json']);
+      expect(r.io.stdout).toBe(json);
     }
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ParseError } from '../../../../agent/model/errors';
+import { parseMultipathdJson } from '../../../../agent/observe/multipath/multipathd-json';
 import { parseTopologyText } from '../../../../agent/observe/multipath/topology-text';
 import { fixture } from './fixture';
 import { labFixture, LAB_SCENARIOS } from './lab-fixture';
@@ -177,13 +178,15 @@ describe('multipath -ll / show topology text', () => {
   it('rejects garbage with the line number', () => {
     const bad = fixture('multipath-ll.txt').replace('status=enabled', 'status=sleepy');
     expect(() => parseTopologyText(bad)).toThrow(ParseError);
+    let caught: unknown;
     try {
       parseTopologyText('mpatha (x) dm-0 A,B\nhello world\n', 'mp');
     } catch (e) {
-      expect(e).toBeInstanceOf(ParseError);
-      expect((e as ParseError).details).toEqual({ source: 'mp', line: 2 });
-      expect((e as ParseError).message).toMatch(/^mp: line 2: /);
+      caught = e;
     }
+    expect(caught).toBeInstanceOf(ParseError);
+    expect((caught as ParseError).details).toEqual({ source: 'mp', line: 2 });
+    expect((caught as ParseError).message).toMatch(/^mp: line 2: /);
     expect(() => parseTopologyText('| `- 0:0:0:0 sda 8:0 active ready running\n')).toThrow(ParseError);
     expect(() => parseTopologyText('{"maps": []}')).toThrow(ParseError);
   });
@@ -211,5 +214,25 @@ describe('multipath -ll / show topology text', () => {
         }
       }),
     );
+  });
+});
+
+describe('text parsers agree with multipathd JSON on the lab captures', () => {
+  it.each(LAB_SCENARIOS)('%s: show topology vs show maps json', (dir) => {
+    const json = parseMultipathdJson(labFixture(dir, 'maps.json'));
+    const topo = parseTopologyText(labFixture(dir, 'show-topology.txt'));
+    const shape = (maps: readonly { name: string; wwid: string; groups: readonly unknown[] }[]) =>
+      maps.map((m) => m.name);
+    expect(shape(topo)).toEqual(shape(json.maps));
+    topo.forEach((m, i) => {
+      const j = json.maps[i];
+      expect(m.wwid).toBe(j?.wwid);
+      expect(m.dm).toBe(j?.sysfs);
+      expect(
+        m.groups.map((g) => [g.index, g.selector, g.state, g.paths.map((p) => [p.dev, p.devT, p.dmState])]),
+      ).toEqual(
+        j?.groups.map((g) => [g.index, g.selector, g.state, g.paths.map((p) => [p.dev, p.devT, p.dmState])]),
+      );
+    });
   });
 });
