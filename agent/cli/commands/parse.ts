@@ -164,8 +164,6 @@ function table(rows: readonly (readonly string[])[], indent: string): string {
     .join('');
 }
 
-const opt = (v: string | number | undefined): string => (v === undefined ? '-' : String(v));
-
 /** The readable form printed without --json. */
 export function parseOutputText(out: ParseOutput): string {
   if (out.kind === 'multipathd-paths') {
@@ -174,7 +172,7 @@ export function parseOutputText(out: ParseOutput): string {
     const rows = out.paths.map((p) => [
       p.hcil,
       p.dev,
-      opt(p.devT),
+      p.devT ?? '#:#',
       String(p.priority),
       p.dmState,
       p.checkerText,
@@ -183,26 +181,37 @@ export function parseOutputText(out: ParseOutput): string {
     return table([head, ...rows], '');
   }
   if (out.maps.length === 0) return 'no multipath maps\n';
-  return out.maps
-    .map((m) => {
-      const head = [m.name, m.wwid === undefined ? '' : `(${m.wwid})`, m.dm ?? ''].filter((s) => s).join(' ');
-      const rows: string[][] = [];
-      for (const g of m.groups) {
-        rows.push([`group ${g.index}`, opt(g.state), opt(g.selector), `prio ${opt(g.priority)}`, '', '']);
-        for (const p of g.paths) {
-          const fails = p.failCount === undefined ? '' : ` fails=${p.failCount}`;
-          rows.push([
-            `  ${opt(p.dev)}`,
-            opt(p.devT),
-            opt(p.dmState),
-            opt(p.checkerState),
-            opt(p.deviceState) + fails,
-          ]);
-        }
-      }
-      return `${head}\n${table(rows, '  ')}`;
-    })
-    .join('\n');
+  return out.maps.map(mapText).join('\n');
+}
+
+const defined = (cells: readonly (string | undefined)[]): string[] =>
+  cells.filter((c): c is string => c !== undefined);
+
+/** One map: a head line, then per group a line and its paths (fields the format lacks left out). */
+function mapText(m: ParsedMap): string {
+  const head = defined([m.name, m.wwid === undefined ? undefined : `(${m.wwid})`, m.dm]).join(' ');
+  const pathRows = m.groups.map((g) =>
+    g.paths.map((p) =>
+      defined([
+        p.dev,
+        p.devT,
+        p.dmState,
+        p.checkerState,
+        p.deviceState,
+        p.priority === undefined ? undefined : `pri=${p.priority}`,
+        p.failCount === undefined ? undefined : `fails=${p.failCount}`,
+      ]),
+    ),
+  );
+  const lines = table(pathRows.flat(), '    ').split('\n');
+  let next = 0;
+  const body = m.groups.map((g, i) => {
+    const prio = g.priority === undefined ? undefined : `prio=${g.priority}`;
+    const own = lines.slice(next, next + (pathRows[i]?.length ?? 0));
+    next += own.length;
+    return [`  ${defined([`group ${g.index}`, g.state, g.selector, prio]).join('  ')}`, ...own].join('\n');
+  });
+  return [head, ...body].join('\n') + '\n';
 }
 
 async function readInput(file: string | undefined, io: CliIo): Promise<string> {

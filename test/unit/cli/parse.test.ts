@@ -147,7 +147,7 @@ describe('vmpath parse', () => {
     const r = await parse(['topology', path.join(MT, 'offline-multipath-ll.txt')]);
     expect(r.code).toBe(0);
     expect(r.io.stdout).toContain('mpatha (1Linux_scsi_debug_2000) dm-0');
-    expect(r.io.stdout).toMatch(/group 1 +enabled +service-time 0 +prio 0/);
+    expect(r.io.stdout).toMatch(/group 1 +enabled +service-time 0 +prio=0/);
     expect(r.io.stdout).toMatch(/sda +8:0 +failed +faulty +offline/);
     const paths = await parse(['multipathd-paths', path.join(MT, 'show-paths.txt')]);
     expect(paths.io.stdout).toMatch(/^HCIL +DEV +DEV_T/);
