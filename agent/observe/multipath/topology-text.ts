@@ -14,7 +14,8 @@
  *   product may contain spaces;
  * - path columns are padded across the map and the checker state may contain a space
  *   (`i/o pending`), so a path line is read as hcil, dev, dev_t, dm state, then device state
- *   last, with the checker state in between.
+ *   last, with the checker state in between;
+ * - marginal path groups and paths get a trailing ` marginal` word.
  */
 import type { CheckerState } from '../../model/snapshot';
 import { ParseError } from '../../model/errors';
@@ -31,6 +32,8 @@ export interface TopologyPath {
   readonly checkerText: string;
   /** multipathd's device state: `running`, `offline`, `unknown`, ... */
   readonly deviceState: string;
+  /** multipath-tools appends ` marginal` to marginal paths. */
+  readonly marginal?: true;
 }
 
 export interface TopologyGroup {
@@ -41,6 +44,8 @@ export interface TopologyGroup {
   /** `prio=`; -1 when not printed. */
   readonly priority: number;
   readonly state: 'active' | 'enabled' | 'disabled' | 'undef';
+  /** multipath-tools appends ` marginal` to marginal path groups. */
+  readonly marginal?: true;
   readonly paths: readonly TopologyPath[];
 }
 
@@ -106,7 +111,8 @@ export function parseTopologyText(text: string, source = 'multipath -ll'): Topol
       (group as MutableGroup).paths.push(readPath(m[1] as string, n, row, fail));
     } else if ((m = GROUP_LINE.exec(row)) !== null) {
       if (!map) fail(n, 'path group line before any map line', row);
-      const kv = pairs(m[1] as string);
+      const marginal = / marginal$/.test(m[1] as string);
+      const kv = pairs((m[1] as string).replace(/ marginal$/, ''));
       const state = kv?.get('status') ?? '';
       const prio = kv?.get('prio');
       if (!kv || !STATES.includes(state)) fail(n, 'expected "policy=\'...\' prio=N status=STATE"', row);
@@ -116,6 +122,7 @@ export function parseTopologyText(text: string, source = 'multipath -ll'): Topol
         selector: kv?.get('policy') ?? '',
         priority: prio === undefined ? -1 : Number(prio),
         state: state as TopologyGroup['state'],
+        ...(marginal ? { marginal: true as const } : {}),
         paths: [],
       });
     } else if (row.startsWith('size=')) {
@@ -160,6 +167,8 @@ function readPath(
   fail: (line: number, message: string, row: string) => never,
 ): TopologyPath {
   const words = text.trim().split(/\s+/);
+  const marginal = words.length > 6 && words[words.length - 1] === 'marginal';
+  if (marginal) words.pop();
   if (words.length < 6) fail(n, 'expected "HCIL DEV MAJ:MIN DM_STATE CHECKER_STATE DEVICE_STATE"', row);
   const [hcil, dev, devT, dmState] = words as [string, string, string, string];
   if (devT !== '#:#' && !/^\d{1,4}:\d{1,7}$/.test(devT)) fail(n, `dev_t must be MAJ:MIN, found ${devT}`, row);
@@ -174,5 +183,6 @@ function readPath(
     checkerState: checkerStateOf(checkerText),
     checkerText,
     deviceState: words[words.length - 1] as string,
+    ...(marginal ? { marginal: true as const } : {}),
   };
 }

@@ -175,6 +175,22 @@ describe('multipath -ll / show topology text', () => {
     expect(c?.groups[0]?.state).toBe('disabled');
   });
 
+  it('reads the trailing `marginal` word of path groups and paths', () => {
+    const text = [
+      'mpathc (36001) dm-3 NVME,Disk',
+      "size=1G features='0' hwhandler='0' wp=rw",
+      "|-+- policy='service-time 0' prio=50 status=active",
+      '| `- 0:0:0:1 sde 8:64 active ready running',
+      "`-+- policy='service-time 0' prio=10 status=enabled marginal",
+      '  `- 1:0:0:1 sdf 8:80 active ready running marginal',
+    ].join('\n');
+    const [m] = parseTopologyText(text);
+    expect(m?.groups[0]?.marginal).toBeUndefined();
+    expect(m?.groups[0]?.paths[0]?.marginal).toBeUndefined();
+    expect(m?.groups[1]).toMatchObject({ state: 'enabled', marginal: true });
+    expect(m?.groups[1]?.paths[0]).toMatchObject({ dev: 'sdf', deviceState: 'running', marginal: true });
+  });
+
   it('rejects garbage with the line number', () => {
     const bad = fixture('multipath-ll.txt').replace('status=enabled', 'status=sleepy');
     expect(() => parseTopologyText(bad)).toThrow(ParseError);
