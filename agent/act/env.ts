@@ -10,7 +10,14 @@ import type { ActContext, ActEnv } from './types';
 async function defaultVmRef(ctx: ActContext, vmId: string): Promise<VmRef> {
   validateVmId(vmId);
   const seen = ctx.snapshot?.vms.find((v) => v.id === vmId);
-  if (seen) return { id: seen.id, kind: seen.kind, name: seen.name, pid: seen.pid };
+  if (seen)
+    return {
+      id: seen.id,
+      kind: seen.kind,
+      name: seen.name,
+      pid: seen.pid,
+      ...(seen.qmpSocket ? { qmpSocket: seen.qmpSocket } : {}),
+    };
   if (ctx.resolveVm) return ctx.resolveVm(vmId);
   if (await ctx.fs.exists(`/var/run/qemu-server/${vmId}.qmp`)) {
     const pid =

@@ -122,6 +122,7 @@ export class AgentRuntime implements ReconcileDeps {
             kind: vm.kind,
             name: vm.name,
             pid: vm.pid,
+            ...(vm.qmpSocket ? { qmpSocket: vm.qmpSocket } : {}),
           });
           return { ...vm, runState };
         } catch {

@@ -54,6 +54,8 @@ export interface VmRef {
   readonly kind: 'proxmox' | 'libvirt' | 'qemu';
   readonly name: string;
   readonly pid: number;
+  /** The QMP socket observe found on the command line; QMP control uses it when set. */
+  readonly qmpSocket?: string;
 }
 
 /**

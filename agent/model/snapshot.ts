@@ -201,6 +201,8 @@ export interface Vm {
   readonly disks: readonly VmDisk[];
   /** Free-form tags (Proxmox tags) used as a policy source. */
   readonly tags?: readonly string[];
+  /** Host path of the QEMU's QMP socket, from its command line (Proxmox: /var/run/qemu-server/<vmid>.qmp). */
+  readonly qmpSocket?: string;
   /**
    * Observed cgroup I/O settings of the VM's cgroup (io.max / io.weight on v2; blkio.throttle.* /
    * blkio.weight on v1), in kernel units. decide/ compares desired with this to keep plans

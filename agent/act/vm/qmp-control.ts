@@ -23,7 +23,8 @@ export class QmpVmControl implements VmControl {
   constructor(private readonly options: QmpControlOptions = {}) {}
 
   socket(vm: VmRef): string {
-    const host = this.options.socketFor?.(vm) ?? `/var/run/qemu-server/${validateVmId(vm.id)}.qmp`;
+    const host =
+      this.options.socketFor?.(vm) ?? vm.qmpSocket ?? `/var/run/qemu-server/${validateVmId(vm.id)}.qmp`;
     const root = this.options.root ?? '/';
     return root === '/' ? host : path.join(root, host);
   }

@@ -49,6 +49,11 @@ export interface QemuIdentityArgs {
   readonly pidfile?: string;
   /** Paths mentioned by -chardev/-qmp/-monitor sockets and -pidfile. */
   readonly paths: readonly string[];
+  /**
+   * The QMP (control-mode) monitor's unix socket: `-qmp unix:PATH,...`, or a `-chardev
+   * socket,id=ID,path=PATH` used by `-mon chardev=ID,mode=control`.
+   */
+  readonly qmpSocket?: string;
 }
 
 /** `--opt` and `-opt` are the same to QEMU; `-opt=value` is not QEMU syntax and is ignored. */
@@ -64,7 +69,10 @@ export function qemuIdentityArgs(argv: readonly string[]): QemuIdentityArgs {
   let uuid: string | undefined;
   let id: string | undefined;
   let pidfile: string | undefined;
+  let qmpSocket: string | undefined;
   const paths: string[] = [];
+  const chardevs = new Map<string, string>();
+  const controlMons: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const opt = optionName(argv[i] as string);
     const value = argv[i + 1];
@@ -85,9 +93,21 @@ export function qemuIdentityArgs(argv: readonly string[]): QemuIdentityArgs {
         break;
       case 'chardev':
       case 'qmp':
+      case 'qmp-pretty':
       case 'monitor': {
         const m = SOCKET_PATH.exec(value) ?? /^unix:([^,]+)/.exec(value);
         if (m) paths.push(m[1] as string);
+        if (m && opt === 'chardev') {
+          const chardevId = parseQemuOptString(value, 'backend').get('id');
+          if (chardevId) chardevs.set(chardevId, m[1] as string);
+        }
+        if (m && opt.startsWith('qmp')) qmpSocket ??= m[1] as string;
+        break;
+      }
+      case 'mon': {
+        const mon = parseQemuOptString(value, 'chardev');
+        const dev = mon.get('chardev');
+        if (dev && mon.get('mode') === 'control') controlMons.push(dev);
         break;
       }
       default:
@@ -101,5 +121,10 @@ export function qemuIdentityArgs(argv: readonly string[]): QemuIdentityArgs {
     ...(id !== undefined ? { id } : {}),
     ...(pidfile !== undefined ? { pidfile } : {}),
     paths,
+    ...(() => {
+      const fromMon = controlMons.map((d) => chardevs.get(d)).find((p) => p !== undefined);
+      const qmp = qmpSocket ?? fromMon;
+      return qmp !== undefined ? { qmpSocket: qmp } : {};
+    })(),
   };
 }

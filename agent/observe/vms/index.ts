@@ -42,7 +42,8 @@ async function observeOne(
     diag.error(`process ${pid}`, err);
     return undefined;
   }
-  const identity = identifyVm(pid, qemuIdentityArgs(argv), proc.cgroup.entries, pidfiles);
+  const args = qemuIdentityArgs(argv);
+  const identity = identifyVm(pid, args, proc.cgroup.entries, pidfiles);
   const subject = `vm ${identity.id}`;
   if (identity.fallbackReason)
     diag.add('warn', subject, `pid ${pid}: ${identity.fallbackReason}; id ${identity.id} used`);
@@ -84,6 +85,7 @@ async function observeOne(
     runState: proc.state === 'T' || proc.state === 't' ? 'paused' : 'unknown',
     ...(tags.length ? { tags } : {}),
     ...(cgroupIo ? { cgroupIo } : {}),
+    ...(args.qmpSocket !== undefined && identity.kind !== 'libvirt' ? { qmpSocket: args.qmpSocket } : {}),
   };
   return { vm, openDevTs: proc.openDevTs };
 }

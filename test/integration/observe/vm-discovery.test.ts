@@ -11,6 +11,7 @@ import { captureHost, encodeCapture, openCapture } from '../../../agent/observe/
 import type { HostFs, HostSnapshot, Vm } from '../../../agent/model';
 import { ProcessCommandRunner } from '../../../agent/os/command-runner';
 import { RootedHostFs } from '../../../agent/os/host-fs';
+import { QmpVmControl } from '../../../agent/act/vm/qmp-control';
 import { QemuRig, requireRig, type Loop, type StartedVm } from './qemu-rig';
 
 const clock = { nowMs: () => Date.now() };
@@ -65,6 +66,17 @@ describe('observeHost on this machine with real QEMU processes', () => {
     expect(vm.disks.map((d) => d.chain.map((l) => l.kind))).toEqual([['disk'], ['disk']]);
     expect(vm.cgroupIo).toBeDefined();
   });
+
+  it('records the QMP socket from the command line, and QMP control reaches a plain QEMU through it', async () => {
+    const vm = find(s, a.pid);
+    expect(vm.qmpSocket).toMatch(/\/qmp\d+\.sock$/);
+    const qmp = new QmpVmControl({ timeoutMs: 5000 });
+    const ref = { id: vm.id, kind: vm.kind, name: vm.name, pid: vm.pid, qmpSocket: vm.qmpSocket! };
+    await qmp.pause(ref);
+    expect(await qmp.status(ref)).toBe('paused');
+    await qmp.resume(ref);
+    expect(await qmp.status(ref)).toBe('running');
+  }, 30_000);
 
   it('finds the Proxmox-style VM by its pidfile, in qemu.slice/<vmid>.scope', () => {
     const vm = find(s, b.pid);

@@ -196,6 +196,28 @@ describe('QEMU command lines', () => {
   it('identity args never throw on junk argv', () => {
     fc.assert(fc.property(fc.array(junk), (argv) => void qemuIdentityArgs(['qemu-system-x86_64', ...argv])));
   });
+  it('finds the QMP socket: -qmp unix:, or a chardev used by a control-mode -mon (Proxmox)', () => {
+    expect(
+      qemuIdentityArgs(['qemu-system-x86_64', '-qmp', 'unix:/run/q/vm7.qmp,server=on,wait=off']).qmpSocket,
+    ).toBe('/run/q/vm7.qmp');
+    const pve = [
+      '/usr/bin/kvm',
+      '-id',
+      '101',
+      '-chardev',
+      'socket,id=hmp,path=/var/run/qemu-server/101.mon,server=on,wait=off',
+      '-mon',
+      'chardev=hmp,mode=readline',
+      '-chardev',
+      'socket,id=qmp,path=/var/run/qemu-server/101.qmp,server=on,wait=off',
+      '-mon',
+      'chardev=qmp,mode=control',
+    ];
+    expect(qemuIdentityArgs(pve).qmpSocket).toBe('/var/run/qemu-server/101.qmp');
+    expect(
+      qemuIdentityArgs(['qemu-system-x86_64', '-monitor', 'unix:/tmp/hmp.sock,server']).qmpSocket,
+    ).toBeUndefined();
+  });
   it('recognises QEMU executables', () => {
     expect(isQemuArgv(['/usr/bin/kvm'])).toBe(true);
     expect(isQemuArgv(['/usr/bin/qemu-system-x86_64'])).toBe(true);
