@@ -33,7 +33,7 @@ export async function loadPluginDir(host: PluginHost, dir: string): Promise<Plug
   }
   let module: PluginModule;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plugin's entry is only known at run time
     const loaded = require(join(abs, manifest.main ?? 'index.js')) as PluginModule & {
       default?: PluginModule;
     };

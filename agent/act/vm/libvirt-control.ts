@@ -30,7 +30,7 @@ const PAUSED = 3;
 export const loadUnraidLibvirt: HypervisorFactory = async (uri) => {
   let mod: { Hypervisor?: new (o: { uri: string }) => LibvirtHypervisor; default?: { Hypervisor?: unknown } };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native binding, loaded only when a libvirt VM is controlled
     mod = require('@unraid/libvirt');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') {

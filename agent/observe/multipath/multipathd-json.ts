@@ -86,7 +86,8 @@ export interface MpdTopology {
   readonly maps: readonly MpdMap[];
 }
 
-const CHECKER_STATES: ReadonlySet<string> = new Set<CheckerState>([
+/** Every checker state multipathd prints (`chk_st`), shared by the JSON and text parsers. */
+export const CHECKER_STATES: ReadonlySet<string> = new Set<CheckerState>([
   'ready',
   'faulty',
   'shaky',

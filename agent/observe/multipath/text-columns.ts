@@ -10,6 +10,7 @@
  */
 import type { CheckerState } from '../../model/snapshot';
 import { ParseError } from '../../model/errors';
+import { CHECKER_STATES } from './multipathd-json';
 
 /** One table row: values keyed by header name (`hcil`, `dev`, `dev_t`, ...), trimmed. */
 export interface TextRecord {
@@ -117,21 +118,6 @@ export interface ShowPath {
   readonly deviceState: string;
   readonly nextCheck?: string;
 }
-
-const CHECKER_STATES: ReadonlySet<string> = new Set<CheckerState>([
-  'ready',
-  'faulty',
-  'shaky',
-  'ghost',
-  'delayed',
-  'pending',
-  'timeout',
-  'removed',
-  'i/o pending',
-  'i/o timeout',
-  'undef',
-  'unknown',
-]);
 
 /** Map a printed checker state onto the model's (`unknown` for words this version lacks). */
 export function checkerStateOf(text: string): CheckerState {
