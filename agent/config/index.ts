@@ -5,5 +5,11 @@ export { parseProxmoxTags } from './proxmox-tags';
 export { parseLibvirtMetadata, VMPATH_XMLNS } from './libvirt-metadata';
 export { buildPolicySet } from './collect';
 export type { PolicyInputs, PolicyProblem } from './collect';
-export { loadConfigFile, loadOptionalConfigFile, HOST_CONFIG_PATH, CLUSTER_CONFIG_PATH } from './load';
+export {
+  loadConfigFile,
+  loadOptionalConfigFile,
+  readConfigUnder,
+  HOST_CONFIG_PATH,
+  CLUSTER_CONFIG_PATH,
+} from './load';
 export { VALUE_PARSERS } from './values';

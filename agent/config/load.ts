@@ -3,6 +3,8 @@
  * Host file default: /etc/vmpath/config.json; cluster file (Proxmox pmxcfs): /etc/pve/vmpath.json.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { ConfigInvalidError } from '../model/errors';
 import type { OriginKind } from '../model/policy';
 import type { ParsedConfig } from './config-file';
@@ -32,4 +34,25 @@ export function loadOptionalConfigFile(path: string, kind: OriginKind = 'host-co
     if (err instanceof ConfigInvalidError && code === 'ENOENT') return { ...EMPTY_CONFIG, file: path };
     throw err;
   }
+}
+
+/**
+ * The agent's reader: `hostPath` under the host `root` (asynchronous, so a slow /etc/pve never
+ * stalls the loop); a file that does not exist means "no settings", a malformed one throws
+ * ConfigInvalidError with file:line.
+ */
+export async function readConfigUnder(
+  root: string,
+  hostPath: string,
+  kind: OriginKind = 'host-config',
+): Promise<ParsedConfig> {
+  const real = root === '/' ? hostPath : path.join(root, path.posix.normalize('/' + hostPath));
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...EMPTY_CONFIG, file: hostPath };
+    throw new ConfigInvalidError(`${hostPath}: cannot read: ${(e as Error).message}`, { file: hostPath }, e);
+  }
+  return parseConfigText(text, hostPath, kind);
 }

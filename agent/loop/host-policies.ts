@@ -5,18 +5,16 @@
  * fails to parse keeps the last good one in force and is reported, so a typo never drops every
  * VM's policy at 3 a.m.
  */
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
 import {
   buildPolicySet,
   EMPTY_CONFIG,
-  parseConfigText,
+  readConfigUnder,
   CLUSTER_CONFIG_PATH,
   HOST_CONFIG_PATH,
 } from '../config';
 import type { ParsedConfig, PolicyProblem } from '../config';
 import { asVmpathError } from '../model/errors';
-import type { OriginKind, PolicySet } from '../model/policy';
+import type { PolicySet } from '../model/policy';
 import type { HostSnapshot } from '../model/snapshot';
 import type { PluginHost } from '../plugins';
 
@@ -26,18 +24,6 @@ export interface HostPolicyOptions {
   readonly clusterPath?: string;
   readonly plugins?: PluginHost;
   readonly onProblem?: (p: PolicyProblem) => void;
-}
-
-async function readConfig(root: string, hostPath: string, kind: OriginKind): Promise<ParsedConfig> {
-  const real = root === '/' ? hostPath : path.join(root, path.posix.normalize('/' + hostPath));
-  let text: string;
-  try {
-    text = await readFile(real, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...EMPTY_CONFIG, file: hostPath };
-    throw e;
-  }
-  return parseConfigText(text, hostPath, kind);
 }
 
 export class HostPolicies {
@@ -51,8 +37,8 @@ export class HostPolicies {
   /** Reads both files now; throws on a bad file (use at start-up to refuse a broken config). */
   async loadFiles(): Promise<{ host: ParsedConfig; cluster: ParsedConfig }> {
     const o = this.options;
-    const host = await readConfig(o.root, o.configPath ?? HOST_CONFIG_PATH, 'host-config');
-    const cluster = await readConfig(o.root, o.clusterPath ?? CLUSTER_CONFIG_PATH, 'cluster');
+    const host = await readConfigUnder(o.root, o.configPath ?? HOST_CONFIG_PATH, 'host-config');
+    const cluster = await readConfigUnder(o.root, o.clusterPath ?? CLUSTER_CONFIG_PATH, 'cluster');
     this.lastGood = { host, cluster };
     return this.lastGood;
   }

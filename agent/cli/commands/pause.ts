@@ -1,10 +1,9 @@
 import type { Command } from '../command';
 import { applyPlan } from '../../act';
-import { openHostActContext } from '../../act/host-context';
 import { exitCodeFor, resultLines } from '../../act/results-text';
 import { UsageError } from '../../model/errors';
 import { validateVmId } from '../../model/names';
-import { ACT_OPTIONS } from './release';
+import { ACT_OPTIONS, openActContextFromArgs } from '../act-options';
 
 export const pauseCommand: Command = {
   name: 'pause',
@@ -21,11 +20,7 @@ export const pauseCommand: Command = {
     if (!vmId) throw new UsageError('pause: which VM? (vmpath pause VM)');
     validateVmId(vmId);
     const v = args.values;
-    const ctx = await openHostActContext({
-      ...(typeof v.root === 'string' ? { root: v.root } : {}),
-      ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
-      dryRun: v['dry-run'] === true,
-    });
+    const ctx = await openActContextFromArgs(args);
     try {
       const reason = typeof v.reason === 'string' ? v.reason : 'operator request';
       const results = await applyPlan(

@@ -16,7 +16,7 @@ import { AgentRuntime } from '../../loop/runtime';
 import type { ActionResult, Plan } from '../../model/plan';
 import type { HostSnapshot } from '../../model/snapshot';
 import type { ParsedArgs } from '../command';
-import { ACT_OPTIONS } from './release';
+import { ACT_OPTIONS } from '../act-options';
 
 export const PLAN_OPTIONS = {
   ...ACT_OPTIONS,

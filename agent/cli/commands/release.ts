@@ -1,15 +1,8 @@
-import type { Command, OptionSpec } from '../command';
-import { openHostActContext } from '../../act/host-context';
+import type { Command } from '../command';
+import { ACT_OPTIONS, openActContextFromArgs } from '../act-options';
 import { recoverJournal } from '../../act/recover';
 import { releaseChanges } from '../../act/release';
 import { exitCodeFor, resultLines } from '../../act/results-text';
-
-/** Options shared by the commands that act on a host (release, pause, resume, apply). */
-export const ACT_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  root: { type: 'string', description: 'host root directory (default /)' },
-  journal: { type: 'string', description: 'journal file (default /var/lib/vmpath/journal.jsonl)' },
-  'dry-run': { type: 'boolean', description: 'show what would run, change nothing' },
-};
 
 export const releaseCommand: Command = {
   name: 'release',
@@ -28,11 +21,7 @@ export const releaseCommand: Command = {
   },
   async run(args, io) {
     const v = args.values;
-    const ctx = await openHostActContext({
-      ...(typeof v.root === 'string' ? { root: v.root } : {}),
-      ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
-      dryRun: v['dry-run'] === true,
-    });
+    const ctx = await openActContextFromArgs(args);
     try {
       const dryRun = v['dry-run'] === true;
       const recovered = dryRun ? [] : await recoverJournal(ctx);

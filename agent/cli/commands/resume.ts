@@ -1,10 +1,9 @@
 import type { Command } from '../command';
 import { applyPlan } from '../../act';
-import { openHostActContext } from '../../act/host-context';
 import { exitCodeFor, resultLines } from '../../act/results-text';
 import { UsageError } from '../../model/errors';
 import { validateVmId } from '../../model/names';
-import { ACT_OPTIONS } from './release';
+import { ACT_OPTIONS, openActContextFromArgs } from '../act-options';
 
 export const resumeCommand: Command = {
   name: 'resume',
@@ -21,11 +20,7 @@ export const resumeCommand: Command = {
     if (!vmId) throw new UsageError('resume: which VM? (vmpath resume VM)');
     validateVmId(vmId);
     const v = args.values;
-    const ctx = await openHostActContext({
-      ...(typeof v.root === 'string' ? { root: v.root } : {}),
-      ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
-      dryRun: v['dry-run'] === true,
-    });
+    const ctx = await openActContextFromArgs(args);
     try {
       const results = await applyPlan(
         ctx,
