@@ -14,6 +14,8 @@ import { QmpVmControl } from './vm/qmp-control';
 import { LibvirtVmControl } from './vm/libvirt-control';
 import { RetryingVmControl } from './vm/retry';
 import { RoutingVmControl } from './vm/routing-control';
+import type { ControlConfig } from '../config/control';
+import { controlBackends } from './control-backends';
 
 export interface HostContextOptions {
   readonly root?: string;
@@ -25,6 +27,8 @@ export interface HostContextOptions {
   /** Proxmox API backend (ProxmoxApiVmControl), when configured: preferred for migrate. */
   readonly proxmoxApi?: VmControl;
   readonly libvirtUri?: string;
+  /** The config file's `control` section: libvirt URI and Proxmox API (used unless given above). */
+  readonly control?: ControlConfig;
   readonly snapshot?: HostSnapshot;
   /** Dry run: a journal that does not exist yet is not created (an in-memory one stands in). */
   readonly dryRun?: boolean;
@@ -51,6 +55,7 @@ export async function openHostActContext(
   const clock = options.clock ?? { nowMs: () => Date.now() };
   const fs = options.fs ?? new RootedHostFs(root);
   const runner = options.runner ?? new ProcessCommandRunner();
+  const backends = options.vmControl ? {} : await controlBackends(fs, options.control);
   const journalPath = options.journalPath ?? DEFAULT_JOURNAL_PATH;
   const journal =
     options.dryRun && !(await fs.exists(journalPath))
@@ -61,7 +66,7 @@ export async function openHostActContext(
     runner,
     clock,
     journal,
-    vmControl: options.vmControl ?? defaultVmControl(root, runner, options),
+    vmControl: options.vmControl ?? defaultVmControl(root, runner, { ...backends, ...options }),
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     close: () => journal.close(),
   };

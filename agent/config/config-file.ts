@@ -6,7 +6,8 @@
  *   { "engine":   { <EngineConfig key>: value, ... },
  *     "defaults": { <policy key>: value, ... },          // every VM
  *     "vms":      { "<vm id>": { <policy key>: value } },
- *     "plugins":  ["/usr/lib/vmpath/plugins/acme", ...] } // plugin directories (host file only)
+ *     "plugins":  ["/usr/lib/vmpath/plugins/acme", ...], // plugin directories (host file only)
+ *     "control":  { "libvirtUri": ..., "proxmoxApi": {...} } } // VM managers (host file; control.ts)
  *
  * Unknown keys and malformed values → ConfigInvalidError (file:line, key); out-of-range or
  * contradictory policy → PolicyInvalidError (VM, key, origin file:line).
@@ -19,6 +20,8 @@ import type { Origin, OriginKind, PolicyLayer } from '../model/policy';
 import type { JEntry, JNode } from './json-lines';
 import { parseJsonLines, plain } from './json-lines';
 import { VALUE_PARSERS, isPolicyKey } from './values';
+import type { ControlConfig } from './control';
+import { parseControlSection } from './control';
 
 export interface ParsedConfig {
   readonly file: string;
@@ -26,6 +29,7 @@ export interface ParsedConfig {
   readonly allVms: readonly PolicyLayer[];
   readonly byVm: Readonly<Record<string, readonly PolicyLayer[]>>;
   readonly plugins: readonly string[];
+  readonly control: ControlConfig;
 }
 
 export const EMPTY_CONFIG: ParsedConfig = Object.freeze({
@@ -34,6 +38,7 @@ export const EMPTY_CONFIG: ParsedConfig = Object.freeze({
   allVms: [],
   byVm: {},
   plugins: [],
+  control: {},
 });
 
 type EngineCheck = (v: unknown) => boolean;
@@ -62,7 +67,7 @@ export const ENGINE_SCHEMA: Readonly<Record<keyof EngineConfig, readonly [Engine
   stepRequeueMs: [num(100, 3.6e6, true), 'milliseconds 100..3600000'],
 };
 
-const TOP = ['engine', 'defaults', 'vms', 'plugins'] as const;
+const TOP = ['engine', 'defaults', 'vms', 'plugins', 'control'] as const;
 
 function fail(file: string, line: number, msg: string, key?: string): never {
   throw new ConfigInvalidError(`${file}:${line}: ${msg}`, { file, line, ...(key ? { key } : {}) });
@@ -106,6 +111,7 @@ export function parseConfigText(text: string, file: string, kind: OriginKind = '
   let allVms: PolicyLayer[] = [];
   const byVm: Record<string, PolicyLayer[]> = {};
   const plugins: string[] = [];
+  let control: ControlConfig = {};
   for (const e of top) {
     if (!(TOP as readonly string[]).includes(e.key))
       fail(file, e.line, `unknown key "${e.key}" (known: ${TOP.join(', ')})`, e.key);
@@ -131,9 +137,10 @@ export function parseConfigText(text: string, file: string, kind: OriginKind = '
         fail(file, e.line, 'plugins must be a list of absolute directory paths', 'plugins');
       plugins.push(...(v as string[]));
     }
+    if (e.key === 'control') control = parseControlSection(plain(e.node), file, e.line);
   }
   // contradictions (reservation > limit) inside this file, per VM and for the defaults
   resolvePolicy(allVms, '*');
   for (const [vm, layers] of Object.entries(byVm)) resolvePolicy([...layers, ...allVms], vm);
-  return { file, engine: engine as Partial<EngineConfig>, allVms, byVm, plugins };
+  return { file, engine: engine as Partial<EngineConfig>, allVms, byVm, plugins, control };
 }

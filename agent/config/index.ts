@@ -13,3 +13,5 @@ export {
   CLUSTER_CONFIG_PATH,
 } from './load';
 export { VALUE_PARSERS } from './values';
+export { virshMetadataReader } from './libvirt-live';
+export type { LibvirtMetadataReader, LibvirtMetadataResult } from './libvirt-live';

@@ -6,6 +6,7 @@
  * resumed by the next agent (or `vmpath release`).
  */
 import { openHostActContext } from '../act/host-context';
+import { HOST_CONFIG_PATH, readConfigUnder, virshMetadataReader } from '../config';
 import { recoverJournal } from '../act/recover';
 import type { Action } from '../model/plan';
 import { createPluginHost, loadPlugins } from '../plugins';
@@ -47,7 +48,10 @@ function subjectOf(a: Action): string {
 }
 
 export async function runHostAgent(o: HostAgentOptions): Promise<number> {
+  // The host config's `control` section chooses the VM control backends (a broken file: refuse to run).
+  const startConfig = await readConfigUnder(o.root, o.configPath ?? HOST_CONFIG_PATH);
   const ctx = await openHostActContext({
+    control: startConfig.control,
     root: o.root,
     dryRun: o.mode !== 'act',
     ...(o.journalPath ? { journalPath: o.journalPath } : {}),
@@ -65,6 +69,10 @@ export async function runHostAgent(o: HostAgentOptions): Promise<number> {
       ...(o.configPath ? { configPath: o.configPath } : {}),
       ...(o.clusterPath ? { clusterPath: o.clusterPath } : {}),
       plugins,
+      libvirtMetadata: virshMetadataReader({
+        runner: ctx.runner,
+        ...(startConfig.control.libvirtUri ? { uri: startConfig.control.libvirtUri } : {}),
+      }),
       onProblem: (p) => o.log('warn', p.subject, `${p.message} [${p.code}]`),
     });
     const files = await policies.loadFiles(); // a broken config at start is an error: refuse to run

@@ -12,7 +12,7 @@ import {
   CLUSTER_CONFIG_PATH,
   HOST_CONFIG_PATH,
 } from '../config';
-import type { ParsedConfig, PolicyProblem } from '../config';
+import type { LibvirtMetadataReader, ParsedConfig, PolicyProblem } from '../config';
 import { asVmpathError } from '../model/errors';
 import type { PolicySet } from '../model/policy';
 import type { HostSnapshot } from '../model/snapshot';
@@ -23,6 +23,8 @@ export interface HostPolicyOptions {
   readonly configPath?: string;
   readonly clusterPath?: string;
   readonly plugins?: PluginHost;
+  /** Reads the libvirt domains' vmpath metadata (asked only when the snapshot has libvirt VMs). */
+  readonly libvirtMetadata?: LibvirtMetadataReader;
   readonly onProblem?: (p: PolicyProblem) => void;
 }
 
@@ -60,13 +62,23 @@ export class HostPolicies {
       });
     }
     const plugins = this.options.plugins;
+    const libvirt = await this.readLibvirtMetadata(snapshot);
     const { policies, problems } = buildPolicySet({
       host: this.lastGood.host,
       cluster: this.lastGood.cluster,
       vms: snapshot.vms,
+      ...(libvirt ? { libvirtXml: libvirt } : {}),
       ...(plugins ? { plugin: (vm) => plugins.policyLayersFor(vm) } : {}),
     });
     for (const p of problems) this.options.onProblem?.(p);
     return policies;
+  }
+
+  private async readLibvirtMetadata(snapshot: HostSnapshot): Promise<Record<string, string> | undefined> {
+    const reader = this.options.libvirtMetadata;
+    if (!reader || !snapshot.vms.some((v) => v.kind === 'libvirt')) return undefined;
+    const { xml, problems } = await reader(snapshot.vms);
+    for (const p of problems) this.options.onProblem?.(p);
+    return xml;
   }
 }

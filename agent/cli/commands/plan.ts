@@ -9,7 +9,8 @@ import type { Command } from '../command';
 import { openHostActContext } from '../../act/host-context';
 import { recoverJournal } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
-import type { PolicyProblem } from '../../config';
+import { virshMetadataReader } from '../../config';
+import type { LibvirtMetadataReader, PolicyProblem } from '../../config';
 import { HostPolicies } from '../../loop/host-policies';
 import { createPluginHost, loadPlugins } from '../../plugins';
 import { AgentRuntime } from '../../loop/runtime';
@@ -18,13 +19,7 @@ import type { HostSnapshot } from '../../model/snapshot';
 import type { ParsedArgs } from '../command';
 import { ACT_OPTIONS } from '../act-options';
 
-export const PLAN_OPTIONS = {
-  ...ACT_OPTIONS,
-  config: {
-    type: 'string' as const,
-    description: 'config file (default /etc/vmpath/config.json under the root)',
-  },
-};
+export const PLAN_OPTIONS = ACT_OPTIONS;
 
 export interface HostDecision {
   readonly snapshot: HostSnapshot;
@@ -38,7 +33,9 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
   const root = typeof v.root === 'string' ? v.root : '/';
   const plugins = createPluginHost();
   const problems: PolicyProblem[] = [];
+  const late: { libvirtMetadata?: LibvirtMetadataReader } = {}; // needs the context's runner
   const policies = new HostPolicies({
+    libvirtMetadata: (vms) => late.libvirtMetadata?.(vms) ?? Promise.resolve({ xml: {}, problems: [] }),
     root,
     ...(typeof v.config === 'string' ? { configPath: v.config } : {}),
     plugins,
@@ -50,6 +47,11 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
     root,
     ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
     dryRun,
+    control: files.host.control,
+  });
+  late.libvirtMetadata = virshMetadataReader({
+    runner: ctx.runner,
+    ...(files.host.control.libvirtUri ? { uri: files.host.control.libvirtUri } : {}),
   });
   try {
     // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
