@@ -1,13 +1,19 @@
 import { virshMetadataReader } from '../../../agent/config';
+import { withVmpathNamespace } from '../../../agent/config/libvirt-live';
 import { HostPolicies } from '../../../agent/loop/host-policies';
 import { CommandNotFoundError } from '../../../agent/model/errors';
 import type { CommandResult, CommandRunner } from '../../../agent/model/seams';
 import type { Vm } from '../../../agent/model/snapshot';
 import type { HostSnapshot } from '../../../agent/model/snapshot';
 
-const POLICY = `<vmpath:policy xmlns:vmpath="https://vmpath.dev/xmlns/policy/1">
-  <vmpath:priority>90</vmpath:priority>
-</vmpath:policy>
+/** What `virsh metadata --uri NS` prints on libvirt 9.0: the element without its namespace. */
+const POLICY = `<policy>
+  <priority>90</priority>
+</policy>
+`;
+const WITH_NS = `<policy xmlns="https://vmpath.dev/xmlns/policy/1">
+  <priority>90</priority>
+</policy>
 `;
 
 const vm = (id: string, kind: Vm['kind']): Vm => ({
@@ -53,7 +59,15 @@ describe('libvirt metadata from live domains (virsh metadata)', () => {
         'https://vmpath.dev/xmlns/policy/1',
       ],
     ]);
-    expect(out).toEqual({ xml: { web1: POLICY }, problems: [] });
+    expect(out).toEqual({ xml: { web1: WITH_NS }, problems: [] });
+  });
+
+  it('puts the namespace back only when virsh dropped it', () => {
+    expect(withVmpathNamespace(POLICY)).toBe(WITH_NS);
+    expect(withVmpathNamespace(WITH_NS)).toBe(WITH_NS);
+    const prefixed =
+      '<vp:policy xmlns:vp="https://vmpath.dev/xmlns/policy/1"><vp:shares>5</vp:shares></vp:policy>';
+    expect(withVmpathNamespace(prefixed)).toBe(prefixed);
   });
 
   it('no vmpath element is no layer and no problem; other failures are problems, never throws', async () => {
