@@ -80,6 +80,7 @@ const sum = (xs: Iterable<number>): number => {
 };
 
 const MAX_HOLDERS = 5;
+const READ_WRITE = [0, 1] as const;
 
 export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: EngineConfig): BandwidthResult {
   const devices = topo.devices;
@@ -175,14 +176,15 @@ export function allocate(allocs: readonly VmAlloc[], topo: Topology, cfg: Engine
       }
       const out: Record<string, number> = {};
       for (const dim of DIMS) {
-        const pathCap = sum(disk.paths.map((p) => dim.capacity(devices.get(p), cfg)));
+        let pathCap = 0;
+        for (const p of disk.paths) pathCap += dim.capacity(devices.get(p), cfg);
         let others = 0;
         if (totals.size > 0)
           for (const p of disk.paths) {
             const t = total(p, dim.name);
             if (t > 0) others += t - (reserved.get(physicalPath(topo, p))?.[dim.name].get(a.vm.id) ?? 0);
           }
-        for (const i of [0, 1] as const) {
+        for (const i of READ_WRITE) {
           const policyValue = limit?.[dim.rate[i]];
           let v: number | undefined;
           if (policyValue !== undefined) {

@@ -41,14 +41,16 @@ function pathArgs(group: PathGroup, p: MapPath): readonly string[] {
 }
 
 function groupText(group: PathGroup, paths: readonly MapPath[]): string {
-  const sel = [group.selector, String(group.selectorArgs.length), ...group.selectorArgs];
   const nargs = paths.length ? pathArgs(group, paths[0] as MapPath).length : 0;
-  const ps = paths.flatMap((p) => {
-    const args = [...pathArgs(group, p)];
-    while (args.length < nargs) args.push('1');
-    return [p.devT, ...args.slice(0, nargs)];
-  });
-  return [...sel, String(paths.length), String(nargs), ...ps].join(' ');
+  let text = `${group.selector} ${group.selectorArgs.length}`;
+  for (const a of group.selectorArgs) text += ` ${a}`;
+  text += ` ${paths.length} ${nargs}`;
+  for (const p of paths) {
+    const args = pathArgs(group, p);
+    text += ` ${p.devT}`;
+    for (let i = 0; i < nargs; i++) text += ` ${args[i] ?? '1'}`; // padded with 1, cut to nargs
+  }
+  return text;
 }
 
 /**
@@ -56,8 +58,13 @@ function groupText(group: PathGroup, paths: readonly MapPath[]): string {
  * selector of the base group holding chosen[0]), then the base map's groups minus those paths.
  */
 export function vmMapTable(base: MultipathMap, chosen: readonly string[], bio: boolean): string {
-  const all = base.groups.flatMap((g) => g.paths.map((p) => ({ g, p })));
-  const first = chosen.map((d) => all.find((x) => x.p.dev === d)).filter((x) => x !== undefined);
+  const where = new Map<string, { g: PathGroup; p: MapPath }>(); // first occurrence of each device
+  for (const g of base.groups) for (const p of g.paths) if (!where.has(p.dev)) where.set(p.dev, { g, p });
+  const first: { g: PathGroup; p: MapPath }[] = [];
+  for (const d of chosen) {
+    const x = where.get(d);
+    if (x) first.push(x);
+  }
   const chosenSet = new Set(chosen);
   const groups: string[] = [];
   if (first.length)

@@ -11,14 +11,14 @@
  * Only actions whose desired state differs from the snapshot are emitted.
  */
 import { PolicyInvalidError, VmpathError } from '../model/errors';
-import type { Plan, VmDecision } from '../model/plan';
+import type { CgroupIoLimit, Plan, VmDecision } from '../model/plan';
 import type { VmPolicy } from '../model/policy';
 import type { Vm } from '../model/snapshot';
 import type { DiskAlloc, VmAlloc } from './bandwidth';
 import { allocate } from './bandwidth';
 import type { MapState, QueueWish } from './failover';
 import { decideFailover, emitQueueing } from './failover';
-import { emitIo } from './io';
+import { emitIo, hasObservedLimits } from './io';
 import { pathLimits } from './path-limits';
 import type { MapOutcome } from './mechanism';
 import { applyMechanism, needsSelection } from './mechanism';
@@ -26,7 +26,7 @@ import { PlanBuilder } from './plan-builder';
 import { layersForVm, resolvePolicy } from './policy/resolve';
 import type { LoadBook, Selection } from './select';
 import { book, selectPaths } from './select';
-import { buildTopology, currentGroup, disksOnMap, usablePaths, vmMapKey, vmMapNames } from './topology';
+import { buildTopology, currentGroup, disksOnMap, usablePaths, vmMapNames, vmMapOf } from './topology';
 import type { DecideInput, EngineConfig } from './types';
 import { DEFAULT_ENGINE_CONFIG } from './types';
 
@@ -74,6 +74,7 @@ export function decide(input: DecideInput): Plan {
     plan,
     load,
   };
+  const mechCtx = { topo, cfg, plan };
   const queueWishes = new Map<string, QueueWish>();
   const failCtx = {
     topo,
@@ -89,7 +90,9 @@ export function decide(input: DecideInput): Plan {
   const drafts: {
     vm: Vm;
     policy: VmPolicy;
-    decision: Omit<VmDecision, 'state'>;
+    decision: Omit<VmDecision, 'state' | 'inputs'>;
+    /** inputs.maps of the decision. */
+    perMap: Record<string, unknown>;
     reasons: string[];
     maps: MapState[];
   }[] = [];
@@ -112,7 +115,7 @@ export function decide(input: DecideInput): Plan {
       const sel: Selection | undefined = selecting
         ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous)
         : undefined;
-      const out = applyMechanism({ topo, cfg, plan }, vm, policy, map, sel);
+      const out = applyMechanism(mechCtx, vm, policy, map, sel);
       book(topo, load, out.paths, policy.shares.value);
       paths[name] = out.paths;
       if (sel && out.paths.length) chosen[name] = sel.chosen;
@@ -137,7 +140,8 @@ export function decide(input: DecideInput): Plan {
       policy,
       reasons,
       maps,
-      decision: { vmId: vm.id, paths, chosen, mechanism, reasons, inputs: { policy, maps: perMap } },
+      perMap,
+      decision: { vmId: vm.id, paths, chosen, mechanism, reasons },
     });
   }
 
@@ -147,25 +151,38 @@ export function decide(input: DecideInput): Plan {
 
   const bw = allocate(allocs, topo, cfg);
   for (const p of bw.problems) plan.warn(`vm ${p.vmId}`, p.code, p.message);
+  const ioCtx = { plan, cfg, nowMs: input.nowMs };
   drafts.forEach((d, i) => {
     if (plan.has(`kill-vm:${d.vm.id}`)) return;
     const alloc = allocs[i]; // pushed together with its draft
     const disks = bw.limits.get(d.vm.id) ?? new Map();
-    const perPath = pathLimits(topo, cfg, d.vm, d.policy, d.decision.mechanism, d.decision.paths, disks);
-    if (alloc) emitIo({ plan, cfg, nowMs: input.nowMs }, alloc, new Map([...disks, ...perPath]));
+    const { mechanism, paths } = d.decision;
+    const perPath = pathLimits(topo, cfg, d.vm, d.policy, mechanism, paths, disks, hasObservedLimits(d.vm));
+    if (!alloc) return;
+    // disk limits, overridden by per-path ones (emitIo sorts by device)
+    let desired: ReadonlyMap<string, CgroupIoLimit | null> = disks;
+    if (perPath.size) {
+      const merged = new Map(disks);
+      for (const [devT, l] of perPath) merged.set(devT, l);
+      desired = merged;
+    }
+    emitIo(ioCtx, alloc, desired);
   });
 
   for (const d of drafts) {
     const grants = bw.grants.get(d.vm.id);
+    const limits: Record<string, unknown> = {};
+    for (const [devT, l] of bw.limits.get(d.vm.id) ?? []) limits[devT] = l;
+    const { vmId, paths, chosen, mechanism } = d.decision;
+    const { policy, perMap: maps } = d;
     plan.decision({
-      ...d.decision,
+      vmId,
+      paths,
+      chosen,
+      mechanism,
       reasons: d.reasons,
+      inputs: grants ? { policy, maps, reservation: grants, limits } : { policy, maps, limits },
       state: states.get(d.vm.id) ?? 'normal',
-      inputs: {
-        ...d.decision.inputs,
-        ...(grants ? { reservation: grants } : {}),
-        limits: Object.fromEntries(bw.limits.get(d.vm.id) ?? []),
-      },
     });
   }
   return plan.build();
@@ -178,7 +195,7 @@ function observedPaths(
   name: string,
 ): readonly string[] {
   const base = topo.maps.get(name);
-  const own = topo.vmMaps.get(vmMapKey(vmId, name));
+  const own = vmMapOf(topo, vmId, name);
   const users = topo.usersByMap.get(name) ?? [];
   const m = own ?? (users.length <= 1 ? base : undefined);
   if (!m) return [];
@@ -186,7 +203,24 @@ function observedPaths(
   return g ? g.paths.filter((p) => p.dmState === 'active').map((p) => p.dev) : [];
 }
 
+/**
+ * Sort distinct strings in place in code-unit order (what sort() without a comparator does);
+ * insertion sort for the few paths of a disk (Array.prototype.sort allocates a work area per call).
+ */
+function sortText(xs: string[]): string[] {
+  if (xs.length > 16) return xs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (xs[j] as string) > x; j--) xs[j + 1] = xs[j] as string;
+    xs[j + 1] = x;
+  }
+  return xs;
+}
+
 function dedupeDisks(disks: DiskAlloc[]): DiskAlloc[] {
+  const only = disks.length === 1 ? disks[0] : undefined;
+  if (only) return [{ devT: only.devT, paths: sortText([...new Set(only.paths)]) }];
   const byDev = new Map<string, Set<string>>();
   for (const d of disks) {
     const s = byDev.get(d.devT) ?? new Set<string>();
@@ -195,7 +229,7 @@ function dedupeDisks(disks: DiskAlloc[]): DiskAlloc[] {
   }
   return [...byDev.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([devT, s]) => ({ devT, paths: [...s].sort() }));
+    .map(([devT, s]) => ({ devT, paths: sortText([...s]) }));
 }
 
 export { memoryAfter } from './memory-after';

@@ -13,7 +13,7 @@ import { retargetTable, vmMapTable } from './dm-table';
 import type { PlanBuilder } from './plan-builder';
 import type { Selection } from './select';
 import type { Topology } from './topology';
-import { currentGroup, disksOnMap, pathUsable, vmMapKey } from './topology';
+import { currentGroup, disksOnMap, pathUsable, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
 export type Mechanism = 'switch-group' | 'vm-map' | 'limits-only' | 'none';
@@ -61,7 +61,7 @@ export function needsSelection(
   if (users.length <= 1) return true;
   if (!wantsVmMap(cfg, policy)) return false;
   return (
-    topo.vmMaps.has(vmMapKey(vm.id, map.name)) || disksOnMap(vm, map.name).every((d) => lvOn(d, map.devT))
+    vmMapOf(topo, vm.id, map.name) !== undefined || disksOnMap(vm, map.name).every((d) => lvOn(d, map.devT))
   );
 }
 
@@ -70,17 +70,16 @@ const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean =>
   return p !== undefined && pathUsable(topo, p);
 };
 
-const followMemo = new WeakMap<Topology, Map<string, { group: number; paths: string[] }>>();
+const followMemo = new WeakMap<Topology, Map<MultipathMap, { group: number; paths: string[] }>>();
 
 /** The usable paths multipathd's current group (or the first group with any) gives every VM on a map. */
 function followGroup(topo: Topology, map: MultipathMap, reasons: string[]): string[] {
   let memo = followMemo.get(topo);
   if (!memo) followMemo.set(topo, (memo = new Map()));
-  const key = `${map.owner}\u0000${map.name}`;
-  let hit = memo.get(key);
+  let hit = memo.get(map);
   if (!hit) {
     hit = followGroupUncached(topo, map);
-    memo.set(key, hit);
+    memo.set(map, hit);
   }
   if (hit.paths.length) reasons.push(`follows map ${map.name} group ${hit.group}`);
   return hit.paths;
@@ -118,9 +117,11 @@ export function applyMechanism(
 ): MapOutcome {
   const { topo, cfg, plan } = ctx;
   const reasons: string[] = [];
-  const origins: Origin[] = [policy.selector.origin, ...(sel?.pinned ? [policy.pin.origin] : [])];
+  const origins: Origin[] = sel?.pinned
+    ? [policy.selector.origin, policy.pin.origin]
+    : [policy.selector.origin];
   const users = topo.usersByMap.get(map.name) ?? [];
-  const existing = topo.vmMaps.get(vmMapKey(vm.id, map.name));
+  const existing = vmMapOf(topo, vm.id, map.name);
   const disks = disksOnMap(vm, map.name);
 
   if (existing) {

@@ -4,7 +4,8 @@
  * (EngineConfig.perVmMaps `pinned-or-limited` with a limit or reservation) the disk limit on
  * that map is also split over the VM's paths, in proportion to path capacity and never above
  * a path's capacity, and written as io.max for each path device (sdX) in the VM's cgroup.
- * Every other path device of the VM's maps gets "no limit" (clears what an earlier plan set).
+ * Every other path device of the VM's maps gets "no limit" (clears what an earlier plan set) —
+ * only when `clears` is true: with no limit observed in the VM's cgroup there is nothing to clear.
  */
 import type { CgroupIoLimit } from '../model/plan';
 import type { VmPolicy } from '../model/policy';
@@ -23,13 +24,15 @@ export function pathLimits(
   mechanism: Readonly<Record<string, string>>,
   paths: Readonly<Record<string, readonly string[]>>,
   diskLimits: ReadonlyMap<string, CgroupIoLimit | null>,
+  clears = true,
 ): Map<string, CgroupIoLimit | null> {
   const out = new Map<string, CgroupIoLimit | null>();
   const bio = wantsBio(cfg, policy);
   for (const name of Object.keys(mechanism).sort()) {
     const map = topo.maps.get(name);
     if (!map) continue;
-    for (const g of map.groups) for (const p of g.paths) if (!out.has(p.devT)) out.set(p.devT, null);
+    if (clears)
+      for (const g of map.groups) for (const p of g.paths) if (!out.has(p.devT)) out.set(p.devT, null);
     const devs = paths[name] ?? [];
     if (!bio || mechanism[name] !== 'vm-map' || devs.length === 0) continue;
     const total: Record<string, number> = {};

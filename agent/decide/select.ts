@@ -11,7 +11,7 @@ import type { PlanBuilder } from './plan-builder';
 import type { PathCandidate, SelectRequest, SelectorRegistry } from './selector';
 import { pinRank } from './selectors/pins';
 import type { Topology } from './topology';
-import { physicalPath, usablePaths } from './topology';
+import { groupIndex, physicalPath, usablePaths } from './topology';
 import type { EngineConfig } from './types';
 
 /** Load already steered to each physical path (topology.physicalPath) in this plan. */
@@ -50,7 +50,8 @@ export function dampedReason(ctx: SelectContext, dev: string): string | undefine
 
 function candidate(ctx: SelectContext, map: MultipathMap, dev: string, devT: string): PathCandidate {
   const d = ctx.topo.devices.get(dev);
-  const group = map.groups.find((g) => g.paths.some((p) => p.dev === dev))?.index ?? 1;
+  const group = groupIndex(ctx.topo, map, dev) ?? 1;
+  const phys = physicalPath(ctx.topo, dev);
   return {
     dev,
     devT,
@@ -60,8 +61,8 @@ function candidate(ctx: SelectContext, map: MultipathMap, dev: string, devT: str
     targetPort: d?.transport.targetPort,
     inflight: d ? d.inflight.read + d.inflight.write : 0,
     capacityMBps: d?.capacityMBps ?? ctx.cfg.defaultPathCapacityMBps,
-    assignedShares: ctx.load.shares.get(physicalPath(ctx.topo, dev)) ?? 0,
-    assignedVms: ctx.load.vms.get(physicalPath(ctx.topo, dev)) ?? 0,
+    assignedShares: ctx.load.shares.get(phys) ?? 0,
+    assignedVms: ctx.load.vms.get(phys) ?? 0,
   };
 }
 

@@ -14,11 +14,15 @@ export interface Topology {
   readonly usersByMap: ReadonlyMap<string, readonly string[]>;
   /** `${vmId}\u0000${baseMap}` → the vmpath per-VM map. */
   readonly vmMaps: ReadonlyMap<string, MultipathMap>;
+  /** The same per-VM maps by VM id, then base map name (see vmMapOf). */
+  readonly vmMapsByVm: ReadonlyMap<string, ReadonlyMap<string, MultipathMap>>;
   readonly vms: ReadonlyMap<string, Vm>;
   /** Path device → physical path key (see physicalPath). */
   readonly physical: ReadonlyMap<string, string>;
-  /** Memo of usablePaths per map name (a snapshot is immutable). */
-  readonly usableMemo: Map<string, MapPath[]>;
+  /** Memo of usablePaths per map (a snapshot is immutable). */
+  readonly usableMemo: Map<MultipathMap, readonly MapPath[]>;
+  /** Memo of groupIndex per map: path device → 1-based index of the first group holding it. */
+  readonly groupMemo: Map<MultipathMap, ReadonlyMap<string, number>>;
 }
 
 export const vmMapKey = (vmId: string, baseMap: string): string => `${vmId}\u0000${baseMap}`;
@@ -26,9 +30,15 @@ export const vmMapKey = (vmId: string, baseMap: string): string => `${vmId}\u000
 export function buildTopology(snapshot: HostSnapshot): Topology {
   const maps = new Map<string, MultipathMap>();
   const vmMaps = new Map<string, MultipathMap>();
+  const vmMapsByVm = new Map<string, Map<string, MultipathMap>>();
   for (const m of snapshot.maps) {
     maps.set(m.name, m);
-    if (m.owner === 'vmpath' && m.perVm) vmMaps.set(vmMapKey(m.perVm.vmId, m.perVm.baseMap), m);
+    if (m.owner !== 'vmpath' || !m.perVm) continue;
+    const { vmId, baseMap } = m.perVm;
+    vmMaps.set(vmMapKey(vmId, baseMap), m);
+    let own = vmMapsByVm.get(vmId);
+    if (!own) vmMapsByVm.set(vmId, (own = new Map()));
+    own.set(baseMap, m);
   }
   const devices = new Map<string, PathDevice>();
   const physical = new Map<string, string>();
@@ -50,7 +60,23 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   }
   const usersByMap = new Map<string, readonly string[]>();
   for (const [name, set] of users) usersByMap.set(name, [...set].sort());
-  return { snapshot, maps, devices, usersByMap, vmMaps, vms, physical, usableMemo: new Map() };
+  return {
+    snapshot,
+    maps,
+    devices,
+    usersByMap,
+    vmMaps,
+    vmMapsByVm,
+    vms,
+    physical,
+    usableMemo: new Map(),
+    groupMemo: new Map(),
+  };
+}
+
+/** The vmpath per-VM map of `vmId` over `baseMap`, if it exists (same as vmMaps.get(vmMapKey(...))). */
+export function vmMapOf(topo: Topology, vmId: string, baseMap: string): MultipathMap | undefined {
+  return topo.vmMapsByVm.get(vmId)?.get(baseMap);
 }
 
 export function pathUsable(topo: Topology, p: MapPath): boolean {
@@ -68,13 +94,23 @@ export function physicalPath(topo: Topology, dev: string): string {
 
 /** Usable paths of a map in table order. */
 export function usablePaths(topo: Topology, map: MultipathMap): readonly MapPath[] {
-  const key = `${map.owner}\u0000${map.name}`;
-  let out = topo.usableMemo.get(key);
+  let out = topo.usableMemo.get(map);
   if (!out) {
     out = map.groups.flatMap((g) => g.paths.filter((p) => pathUsable(topo, p)));
-    topo.usableMemo.set(key, out);
+    topo.usableMemo.set(map, out);
   }
   return out;
+}
+
+/** 1-based index of the first group of `map` that holds `dev` (undefined: not in the map). */
+export function groupIndex(topo: Topology, map: MultipathMap, dev: string): number | undefined {
+  let index = topo.groupMemo.get(map);
+  if (!index) {
+    const m = new Map<string, number>();
+    for (const g of map.groups) for (const p of g.paths) if (!m.has(p.dev)) m.set(p.dev, g.index);
+    topo.groupMemo.set(map, (index = m));
+  }
+  return index.get(dev);
 }
 
 /** The VM's disks on a given multipathd map. */
@@ -84,6 +120,8 @@ export function disksOnMap(vm: Vm, map: string): VmDisk[] {
 
 /** The multipathd maps a VM uses, sorted by name (only maps present in the snapshot). */
 export function vmMapNames(topo: Topology, vm: Vm): string[] {
+  const only = vm.disks.length === 1 ? vm.disks[0]?.maps : undefined;
+  if (only && only.length === 1) return topo.maps.has(only[0] as string) ? [only[0] as string] : [];
   const names = new Set<string>();
   for (const d of vm.disks) for (const m of d.maps) if (topo.maps.has(m)) names.add(m);
   return [...names].sort();

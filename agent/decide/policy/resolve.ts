@@ -11,6 +11,11 @@ import { describeOrigin, validateValue } from './validate';
 
 const DEFAULT_ORIGIN = Object.freeze({ kind: 'default' as const });
 const KEYS = Object.keys(POLICY_DEFAULTS) as (keyof VmPolicyValues)[];
+const KEY_SET: ReadonlySet<string> = new Set(KEYS);
+/** The defaulted value of each key, built once (frozen, so every VM can share it). */
+const DEFAULTED: Readonly<Record<string, Sourced<unknown>>> = Object.fromEntries(
+  KEYS.map((key) => [key, Object.freeze({ value: POLICY_DEFAULTS[key], origin: DEFAULT_ORIGIN })]),
+);
 
 /** All layers that apply to one VM: its own, then the host-wide ones (order within a kind kept). */
 export function layersForVm(set: PolicySet, vmId: string): readonly PolicyLayer[] {
@@ -32,17 +37,19 @@ export function resolvePolicy(layers: readonly PolicyLayer[], vmId = '?'): VmPol
           .map((x) => x.layer);
   const out: Record<string, Sourced<unknown>> = {};
   for (const key of KEYS) {
-    const from = ordered.find((l) => l.values[key] !== undefined);
+    let from: PolicyLayer | undefined;
+    for (let i = 0; i < ordered.length && !from; i++)
+      if ((ordered[i] as PolicyLayer).values[key] !== undefined) from = ordered[i];
     if (from) {
       validateValue(vmId, key, from.values[key], from.origin);
       out[key] = Object.freeze({ value: from.values[key], origin: from.origin });
     } else {
-      out[key] = Object.freeze({ value: POLICY_DEFAULTS[key], origin: DEFAULT_ORIGIN });
+      out[key] = DEFAULTED[key] as Sourced<unknown>;
     }
   }
   for (const layer of ordered) {
     for (const key of Object.keys(layer.values)) {
-      if (!(KEYS as string[]).includes(key)) validateValue(vmId, key, undefined, layer.origin);
+      if (!KEY_SET.has(key)) validateValue(vmId, key, undefined, layer.origin);
     }
   }
   const policy = Object.freeze(out) as unknown as VmPolicy;

@@ -21,7 +21,12 @@ export function pinRank(candidate: PathCandidate, pins: readonly PinTarget[]): n
   return pins.findIndex((p) => matchesPin(candidate, p));
 }
 
-/** Stable sort by a numeric key, ties by device name (deterministic for every selector). */
+/**
+ * Stable sort by a numeric key, ties by device name (deterministic for every selector). The key
+ * is computed once per item, not once per comparison.
+ */
 export function sortBy<T extends { readonly dev: string }>(items: readonly T[], key: (t: T) => number): T[] {
-  return [...items].sort((a, b) => key(a) - key(b) || (a.dev < b.dev ? -1 : a.dev > b.dev ? 1 : 0));
+  const keyed = items.map((item) => ({ item, k: key(item) }));
+  keyed.sort((a, b) => a.k - b.k || (a.item.dev < b.item.dev ? -1 : a.item.dev > b.item.dev ? 1 : 0));
+  return keyed.map((x) => x.item);
 }
