@@ -32,6 +32,11 @@ export interface CommandRunner {
  */
 export interface HostFs {
   readonly root: string;
+  /**
+   * Optional synchronous reads (see HostFsSync). Absent: callers use the async methods, with the
+   * same results. Decorators pass it on only when they can honour it.
+   */
+  readonly sync?: HostFsSync | undefined;
   readFile(path: string): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
   readdir(path: string): Promise<string[]>;
@@ -41,6 +46,25 @@ export interface HostFs {
   exists(path: string): Promise<boolean>;
   /** rdev of the file a path (e.g. /proc/PID/fd/N) points to, as `MAJ:MIN`, or undefined if not a block device. */
   blockDevT(path: string): Promise<string | undefined>;
+}
+
+/**
+ * Synchronous twins of HostFs's reads, for files that are answered from memory by the local
+ * kernel and never wait on anything (sysfs attributes and directories, cgroupfs control files, a
+ * rooted directory on a local filesystem). A large host's snapshot makes tens of thousands of
+ * such reads, and an async round trip through the thread pool costs several times the read.
+ *
+ * Callers choose which paths are safe: observe/ uses it only under `/sys`. /proc/PID/* of a
+ * foreign process can block on that process's mm lock, and /etc/pve is a FUSE mount, so those
+ * stay on the async methods (bounded by GuardedHostFs's timeout). Results and errno errors are
+ * the same as the async methods'.
+ */
+export interface HostFsSync {
+  readFile(path: string): string;
+  readdir(path: string): string[];
+  readlink(path: string): string;
+  realpath(path: string): string;
+  exists(path: string): boolean;
 }
 
 /** A clock, injected so loops and timeouts are testable. */

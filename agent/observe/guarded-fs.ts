@@ -6,10 +6,11 @@
  *
  * One watchdog timer serves all pending calls (a snapshot of a large host makes tens of thousands
  * of calls; a timer each would cost more than the reads). It runs only while calls are pending
- * and never keeps the process alive.
+ * and never keeps the process alive. The inner `sync` reads pass through unguarded: callers use
+ * them only for files that cannot hang (sysfs, cgroupfs; see HostFsSync).
  */
 import { SysfsReadError } from '../model/errors';
-import type { HostFs } from '../model/seams';
+import type { HostFs, HostFsSync } from '../model/seams';
 
 interface Pending {
   readonly path: string;
@@ -28,6 +29,11 @@ export class GuardedHostFs implements HostFs {
 
   get root(): string {
     return this.inner.root;
+  }
+
+  /** The inner synchronous reads, unguarded: a synchronous call cannot be timed out (see HostFsSync). */
+  get sync(): HostFsSync | undefined {
+    return this.inner.sync;
   }
 
   private sweep(): void {

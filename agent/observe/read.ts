@@ -6,12 +6,26 @@
  * - under `/proc/<pid>/`: ENOENT/ESRCH → ProcessVanishedError (the process exited mid-scan);
  * - under a cgroup mount: ENOENT → CgroupGoneError;
  * - EACCES/EPERM, EIO, anything else → SysfsReadError (details carry path and errno).
+ *
+ * Paths under /sys (sysfs, cgroupfs) and /run (pidfiles on tmpfs) are read through the HostFs's
+ * synchronous reads when it has them (`syncFor`): those files never block, and a snapshot reads
+ * thousands. Everything else (/proc/PID/* of foreign processes, /etc/pve's FUSE mount) stays
+ * async and timeout-guarded.
  */
 import { CgroupGoneError, ProcessVanishedError, SysfsReadError, VmpathError } from '../model/errors';
-import type { HostFs } from '../model/seams';
+import type { HostFs, HostFsSync } from '../model/seams';
 
 const PROC_PID = /^\/proc\/(\d+)(\/|$)/;
 const CGROUP_FS = /^\/sys\/fs\/cgroup(\/|$)/;
+
+/** sysfs and cgroupfs, and the tmpfs run directories (pidfiles): files that never block. */
+const NON_BLOCKING = /^\/(?:sys|run|var\/run)\//;
+
+/** The synchronous reads to use for `path`, if the fs has them and the path cannot block. */
+export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
+  const sync = fs.sync;
+  return sync !== undefined && NON_BLOCKING.test(path) && !path.includes('/..') ? sync : undefined;
+}
 
 export function errnoOf(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -41,8 +55,9 @@ export function classifyFsError(path: string, err: unknown): VmpathError {
 
 /** Read a file that must exist; throws a classified VmpathError. */
 export async function readRequired(fs: HostFs, path: string): Promise<string> {
+  const sync = syncFor(fs, path);
   try {
-    return await fs.readFile(path);
+    return sync ? sync.readFile(path) : await fs.readFile(path);
   } catch (err) {
     throw classifyFsError(path, err);
   }
@@ -50,8 +65,9 @@ export async function readRequired(fs: HostFs, path: string): Promise<string> {
 
 /** Read an optional attribute: `undefined` when absent (ENOENT/ENOTDIR); other errors throw classified. */
 export async function readOptional(fs: HostFs, path: string): Promise<string | undefined> {
+  const sync = syncFor(fs, path);
   try {
-    return await fs.readFile(path);
+    return sync ? sync.readFile(path) : await fs.readFile(path);
   } catch (err) {
     if (isMissing(err) && !PROC_PID.test(path)) return undefined;
     throw classifyFsError(path, err);
@@ -67,8 +83,9 @@ export async function readAttr(fs: HostFs, path: string): Promise<string | undef
 
 /** List a directory; `[]` when it does not exist (a sysfs dir like holders/ may be absent). */
 export async function listOptional(fs: HostFs, path: string): Promise<string[]> {
+  const sync = syncFor(fs, path);
   try {
-    return await fs.readdir(path);
+    return sync ? sync.readdir(path) : await fs.readdir(path);
   } catch (err) {
     if (isMissing(err) && !PROC_PID.test(path)) return [];
     throw classifyFsError(path, err);
@@ -77,8 +94,9 @@ export async function listOptional(fs: HostFs, path: string): Promise<string[]> 
 
 /** List a directory that must exist; throws classified. */
 export async function listRequired(fs: HostFs, path: string): Promise<string[]> {
+  const sync = syncFor(fs, path);
   try {
-    return await fs.readdir(path);
+    return sync ? sync.readdir(path) : await fs.readdir(path);
   } catch (err) {
     throw classifyFsError(path, err);
   }

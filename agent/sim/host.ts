@@ -48,6 +48,8 @@ export interface SimHostOptions {
   readonly migrateMs?: number;
 }
 
+const COUNTER_WORD = /stat|inflight|io_service_bytes/;
+
 /** A HostFs on the simulated root that lets the host see writes and serve fresh counters. */
 export class SimHostFs extends RootedHostFs {
   constructor(
@@ -59,6 +61,10 @@ export class SimHostFs extends RootedHostFs {
   override async readFile(p: string): Promise<string> {
     this.host.beforeRead(p);
     return super.readFile(p);
+  }
+  override readFileSync(p: string): string {
+    this.host.beforeRead(p);
+    return super.readFileSync(p);
   }
   override async writeFile(p: string, data: string): Promise<void> {
     await super.writeFile(p, data);
@@ -223,6 +229,8 @@ export class SimHost extends EventEmitter {
   }
 
   private beforeRead(p: string): void {
+    // Counter files only (every one's name holds one of these words): most reads skip normalize.
+    if (!COUNTER_WORD.test(p)) return;
     this.presenter.refreshCounter(path.posix.normalize('/' + p));
   }
 

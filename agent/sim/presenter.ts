@@ -12,6 +12,9 @@ import { formatRules } from './cgroups';
 import { cgroupDir, cmdline, mountsText, pveConf, V1_FILES, weightText } from './proc-files';
 import type { DmDev, IoStat, SimLink, SimPathDev, SimVm } from './state';
 
+/** Names of the files refreshCounter serves. */
+const COUNTER_FILE = /\/(?:stat|inflight|io\.stat|blkio\.throttle\.io_service_bytes)$/;
+
 const pad8 = (n: number): string => String(Math.floor(n)).padStart(8);
 
 export function statText(s: IoStat): string {
@@ -289,17 +292,36 @@ export class Presenter {
     this.flushIoStat(vm);
   }
 
+  /** First path device to hold a name: built once, rebuilt when paths are added. */
+  private pathByDev = new Map<string, SimPathDev>();
+  private pathByDevFor = -1;
+
+  /** The path device named `dev` that is not deleted (a lookup per counter read: no scan). */
+  private livePath(dev: string): SimPathDev | undefined {
+    const paths = this.state.paths;
+    if (this.pathByDevFor !== paths.length) {
+      this.pathByDev.clear();
+      for (const p of paths) if (!this.pathByDev.has(p.dev)) this.pathByDev.set(p.dev, p);
+      this.pathByDevFor = paths.length;
+    }
+    const first = this.pathByDev.get(dev);
+    if (first === undefined || !first.deleted) return first;
+    return paths.find((x) => x.dev === dev && !x.deleted);
+  }
+
   /**
    * Refresh the counter file a host path names (`/sys/block/X/stat|inflight`, a VM's io.stat or
    * blkio.throttle.io_service_bytes). Returns false when the path is no counter file.
    */
   refreshCounter(hostPath: string): boolean {
+    // Every read through the sim's fs comes here: reject non-counter names before any regex.
+    if (!COUNTER_FILE.test(hostPath)) return false;
     const blk = /^\/sys\/block\/([^/]+)\/(stat|inflight)$/.exec(hostPath);
     if (blk) {
       const name = blk[1] as string;
       const dm = name.startsWith('dm-') ? this.state.dmByDevT.get(`253:${name.slice(3)}`) : undefined;
       if (dm) this.flushStat(dmDir(dm), dm.stat);
-      const p = dm ? undefined : this.state.paths.find((x) => x.dev === name && !x.deleted);
+      const p = dm ? undefined : this.livePath(name);
       if (p) this.flushStat(blockDir(p), p.stat);
       return true;
     }

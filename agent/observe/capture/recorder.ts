@@ -5,7 +5,7 @@
  * (a capture never changes the host); file contents are redacted as they are recorded.
  */
 import { VmpathError } from '../../model/errors';
-import type { CommandResult, CommandRunner, HostFs, RunOptions } from '../../model/seams';
+import type { CommandResult, CommandRunner, HostFs, HostFsSync, RunOptions } from '../../model/seams';
 import { VERSION } from '../../version';
 import { errnoOf } from '../read';
 import {
@@ -50,11 +50,72 @@ export class RecordingHostFs implements HostFs {
       keep(this.record(path), value);
       return value;
     } catch (err) {
-      const code = errnoOf(err);
-      if (code && code !== 'ENOENT' && code !== 'ENOTDIR') this.record(path).errno = code;
+      this.failed(path, err);
       throw err;
     }
   }
+
+  private callSync<T>(path: string, op: () => T, keep: (rec: FileRecord, value: T) => void): T {
+    if (isForbiddenPath(path)) throw errnoError('EACCES', path);
+    try {
+      const value = op();
+      keep(this.record(path), value);
+      return value;
+    } catch (err) {
+      this.failed(path, err);
+      throw err;
+    }
+  }
+
+  private failed(path: string, err: unknown): void {
+    const code = errnoOf(err);
+    if (code && code !== 'ENOENT' && code !== 'ENOTDIR') this.record(path).errno = code;
+  }
+
+  /** The inner synchronous reads, recorded (and redacted) exactly like the async ones. */
+  get sync(): HostFsSync | undefined {
+    const inner = this.inner.sync;
+    if (!inner) return undefined;
+    this.syncFacet ??= {
+      readFile: (p) =>
+        redactFile(
+          p,
+          this.callSync(
+            p,
+            () => inner.readFile(p),
+            (rec, v) => (rec.content = redactFile(p, v)),
+          ),
+        ),
+      readdir: (p) =>
+        this.callSync(
+          p,
+          () => inner.readdir(p),
+          (rec, v) => (rec.entries = [...v]),
+        ),
+      readlink: (p) =>
+        this.callSync(
+          p,
+          () => inner.readlink(p),
+          (rec, v) => (rec.link = v),
+        ),
+      realpath: (p) =>
+        this.callSync(
+          p,
+          () => inner.realpath(p),
+          (rec, v) => {
+            if (v !== p) rec.realpath = v;
+          },
+        ),
+      exists: (p) =>
+        this.callSync(
+          p,
+          () => inner.exists(p),
+          (rec, v) => (rec.exists = v),
+        ),
+    };
+    return this.syncFacet;
+  }
+  private syncFacet: HostFsSync | undefined;
 
   readFile(p: string): Promise<string> {
     return this.call(

@@ -48,6 +48,22 @@ export class ReplayHostFs extends RootedHostFs {
     this.check(p);
     return super.realpath(p);
   }
+  override readFileSync(p: string): string {
+    this.check(p);
+    return super.readFileSync(p);
+  }
+  override readdirSync(p: string): string[] {
+    this.check(p);
+    return super.readdirSync(p);
+  }
+  override readlinkSync(p: string): string {
+    this.check(p);
+    return super.readlinkSync(p);
+  }
+  override realpathSync(p: string): string {
+    this.check(p);
+    return super.realpathSync(p);
+  }
 }
 
 /** Answers recorded commands; recorded failures (not found, timeout) are thrown again. */

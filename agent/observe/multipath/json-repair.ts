@@ -3,16 +3,23 @@
  * vendor string or alias holding `"` or `\` yields invalid JSON. Every string value sits alone
  * on a `<indent>"key" : "value",` line, so the value is exactly what lies between the first
  * `" : "` and the last `"` of the line: re-escape that. Lines of any other shape are untouched.
- * Linear in the text, with no regex over whole lines (a 500-map topology is ~3 MB).
+ *
+ * Cost: one pass that jumps from one `" : "` to the next (only string lines hold one), with no
+ * per-line array and no per-character string building; text that needs nothing is returned as
+ * is. A 512-map topology (~3.5 MB) takes a few milliseconds.
  */
 const SEP = '" : "';
 const KEY_PREFIX = /^\s*"[A-Za-z0-9_]+$/;
 const VALUE_END = /^",?[ \t]*$/;
+/** What is searched for: `" : "` without its first two characters, which are rarer this way. */
+const SEP_TAIL = SEP.slice(2);
+const QUOTE = 0x22;
+const SPACE = 0x20;
 
-function needsEscape(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c) return true;
+function needsEscape(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === QUOTE || c === 0x5c) return true;
   }
   return false;
 }
@@ -28,29 +35,32 @@ function escapeJsonString(raw: string): string {
   return out;
 }
 
-function repairLine(line: string): string {
-  const sep = line.indexOf(SEP);
-  if (sep < 0) return line;
-  const start = sep + SEP.length;
-  const end = line.lastIndexOf('"');
-  if (end < start) return line;
-  const value = line.slice(start, end);
-  if (!needsEscape(value)) return line;
-  if (!KEY_PREFIX.test(line.slice(0, sep)) || !VALUE_END.test(line.slice(end))) return line;
-  return `${line.slice(0, start)}${escapeJsonString(value)}${line.slice(end)}`;
-}
-
 /** Returns `text` with every `"key" : "value"` line's value escaped as JSON requires. */
 export function repairUnescapedJson(text: string): string {
-  const lines = text.split('\n');
-  let changed = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const fixed = repairLine(line);
-    if (fixed !== line) {
-      lines[i] = fixed;
-      changed = true;
+  const parts: string[] = [];
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const colon = text.indexOf(SEP_TAIL, from);
+    if (colon < 0) break;
+    const sep = colon - 2;
+    if (sep < 0 || text.charCodeAt(colon - 1) !== SPACE || text.charCodeAt(sep) !== QUOTE) {
+      from = colon + 1;
+      continue;
     }
+    let lineEnd = text.indexOf('\n', sep);
+    if (lineEnd < 0) lineEnd = text.length;
+    from = lineEnd + 1;
+    const start = sep + SEP.length;
+    const end = text.lastIndexOf('"', lineEnd - 1);
+    if (end < start) continue;
+    if (!needsEscape(text, start, end)) continue;
+    const lineStart = text.lastIndexOf('\n', sep) + 1;
+    if (!KEY_PREFIX.test(text.slice(lineStart, sep)) || !VALUE_END.test(text.slice(end, lineEnd))) continue;
+    parts.push(text.slice(copied, start), escapeJsonString(text.slice(start, end)));
+    copied = end;
   }
-  return changed ? lines.join('\n') : text;
+  if (parts.length === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
 }

@@ -202,27 +202,30 @@ function readGroup(r: Reader, value: unknown, where: string): MpdGroup {
   };
 }
 
+const OPTIONAL_PATH_FIELDS = [
+  ['hostWwnn', 'host_wwnn'],
+  ['targetWwnn', 'target_wwnn'],
+  ['hostWwpn', 'host_wwpn'],
+  ['targetWwpn', 'target_wwpn'],
+  ['hostAdapter', 'host_adapter'],
+  ['lunHex', 'lun_hex'],
+] as const;
+
+const DEV_T = /^\d{1,4}:\d{1,7}$/;
+
 function readPath(r: Reader, value: unknown, where: string): MpdPath {
   const p = r.obj(value, where);
   const dev = r.str(p, 'dev', where);
   const at = `${where} (${dev})`;
   const devT = r.str(p, 'dev_t', at);
-  if (devT !== '#:#' && !/^\d{1,4}:\d{1,7}$/.test(devT))
+  if (devT !== '#:#' && !DEV_T.test(devT))
     r.fail(at, `"dev_t" must be MAJ:MIN, found ${JSON.stringify(devT)}`);
   const dmState = r.str(p, 'dm_st', at);
   if (dmState !== 'active' && dmState !== 'failed' && dmState !== 'undef') {
     r.fail(at, `unknown path dm state ${JSON.stringify(dmState)}`);
   }
   const checkerText = r.str(p, 'chk_st', at);
-  const optional = {
-    hostWwnn: r.opt(p, 'host_wwnn'),
-    targetWwnn: r.opt(p, 'target_wwnn'),
-    hostWwpn: r.opt(p, 'host_wwpn'),
-    targetWwpn: r.opt(p, 'target_wwpn'),
-    hostAdapter: r.opt(p, 'host_adapter'),
-    lunHex: r.opt(p, 'lun_hex'),
-  };
-  return {
+  const path: { -readonly [K in keyof MpdPath]: MpdPath[K] } = {
     dev,
     ...(devT === '#:#' ? {} : { devT }),
     dmState,
@@ -232,8 +235,11 @@ function readPath(r: Reader, value: unknown, where: string): MpdPath {
     checker: r.str(p, 'checker', at),
     priority: r.num(p, 'pri', at),
     marginal: r.str(p, 'marginal_st', at) === 'marginal',
-    ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<
-      typeof optional
-    >),
   };
+  // A plain loop: Object.entries/fromEntries per path was a third of the parse time.
+  for (const [field, key] of OPTIONAL_PATH_FIELDS) {
+    const v = r.opt(p, key);
+    if (v !== undefined) path[field] = v;
+  }
+  return path;
 }

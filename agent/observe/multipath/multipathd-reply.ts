@@ -31,6 +31,8 @@ type ErrorCtor = new (message: string, details?: Record<string, unknown>) => Vmp
  * lab answering `multipathd frobnicate` with `frobnicate \n: not found\n` first, exit 0.
  */
 const HELP = /^multipath-tools v[^\n]*\nCLI commands reference:/m;
+/** A literal HELP needs: a cheap test before the regex over a large reply. */
+const HELP_MARK = '\nCLI commands reference:';
 
 /**
  * First match wins. Tested against the first line of stdout plus all of stderr, so a `show`
@@ -64,9 +66,11 @@ function describe(argv: readonly string[], r: CommandResult): Record<string, unk
  */
 export function checkMultipathdReply(argv: readonly string[], result: CommandResult): string {
   const stdout = result.stdout.replace(/\r/g, '').replace(/^\n+/, '');
-  const text = `${stdout.split('\n')[0]}\n${result.stderr.replace(/\r/g, '')}`;
+  // Only the first line and stderr are matched: a `show` reply can be megabytes (no split).
+  const eol = stdout.indexOf('\n');
+  const text = `${eol < 0 ? stdout : stdout.slice(0, eol)}\n${result.stderr.replace(/\r/g, '')}`;
   const cmd = argv.join(' ');
-  if (HELP.test(stdout)) {
+  if (stdout.includes(HELP_MARK) && HELP.test(stdout)) {
     throw new MultipathdBadCommandError(
       `${cmd}: multipathd does not know this command or misses an argument (it sent its help text)`,
       describe(argv, result),

@@ -7,7 +7,7 @@ import type { HostFs } from '../../model/seams';
 import type { AluaState, DeviceState, PathDevice, Transport } from '../../model/snapshot';
 import type { DiagnosticSink } from '../diagnostics';
 import { parseBlockStat, parseInflight } from '../parse/block-files';
-import { classifyFsError, readAttr } from '../read';
+import { classifyFsError, readAttr, syncFor } from '../read';
 import type { BlockNode } from './block-index';
 import type { TransportReader } from './transport';
 
@@ -54,10 +54,20 @@ function deviceState(text: string | undefined, dev: string, diag: DiagnosticSink
 }
 
 async function realpathOf(fs: HostFs, path: string): Promise<string> {
+  const sync = syncFor(fs, path);
   try {
-    return await fs.realpath(path);
+    return sync ? sync.realpath(path) : await fs.realpath(path);
   } catch (err) {
     throw classifyFsError(path, err);
+  }
+}
+
+async function readlinkOrUndefined(fs: HostFs, path: string): Promise<string | undefined> {
+  const sync = syncFor(fs, path);
+  try {
+    return sync ? sync.readlink(path) : await fs.readlink(path);
+  } catch {
+    return undefined;
   }
 }
 
@@ -68,7 +78,7 @@ async function realpathOf(fs: HostFs, path: string): Promise<string> {
  */
 async function scsiDevicePath(fs: HostFs, dev: string): Promise<string> {
   const suffix = `/block/${dev}`;
-  const link = await fs.readlink(`/sys/block/${dev}`).catch(() => undefined);
+  const link = await readlinkOrUndefined(fs, `/sys/block/${dev}`);
   if (link !== undefined && link.endsWith(suffix) && link.includes('devices/')) {
     return link.slice(0, -suffix.length);
   }

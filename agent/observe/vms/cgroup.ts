@@ -10,6 +10,7 @@ import { validateCgroupPath } from '../../model/names';
 import type { HostFs } from '../../model/seams';
 import type { CgroupRef } from '../../model/snapshot';
 import type { CgroupMounts, ProcCgroupEntry } from '../parse/proc-files';
+import { syncFor } from '../read';
 
 /** Pick the entry; pure. Throws InvalidNameError for a path that could not safely reach cgroupfs. */
 export function chooseCgroup(
@@ -34,6 +35,11 @@ export function cgroupDir(ref: CgroupRef, mounts: CgroupMounts): string | undefi
   return ref.path === '/' ? mount : `${mount}${ref.path}`;
 }
 
+async function existsAt(fs: HostFs, dir: string): Promise<boolean> {
+  const sync = syncFor(fs, dir);
+  return sync ? sync.exists(dir) : fs.exists(dir);
+}
+
 /** Throws CgroupGoneError if the chosen cgroup is marked deleted or its directory is gone. */
 export async function checkCgroupExists(
   fs: HostFs,
@@ -43,7 +49,7 @@ export async function checkCgroupExists(
 ): Promise<void> {
   const dir = cgroupDir(ref, mounts);
   const deleted = entries.some((e) => e.path === ref.path && e.deleted);
-  if (deleted || dir === undefined || !(await fs.exists(dir))) {
+  if (deleted || dir === undefined || !(await existsAt(fs, dir))) {
     throw new CgroupGoneError(`cgroup ${ref.path} (v${ref.version}) no longer exists`, {
       path: ref.path,
       version: ref.version,
