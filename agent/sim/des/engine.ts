@@ -8,11 +8,13 @@
  * checker tick (base maps only: nobody but vmpath reinstates paths of per-VM maps).
  * Observers (`hooks`) hear path events so vmpath's loop can react like the real agent.
  */
-import { MinHeap } from './heap';
 import type { HeapItem } from './heap';
+import type { Components } from './components';
+import { Scheduler } from './scheduler';
 import type { DiskRt, Io, MapRt, PathRt, SimModel, VmRt } from './model';
 import type { TokenBucket } from './throttle';
 import { admit } from './throttle';
+import type { ThrottleFifo } from './throttle-fifo';
 import { hstSample, selectPath } from './selectors';
 import type { Rng } from './rng';
 import { deriveSeed, makeRng } from './rng';
@@ -22,7 +24,7 @@ const K_IOFAIL = 1;
 const K_WAKE = 2;
 const K_ARRIVAL = 3;
 const K_BURST = 4;
-const K_SUBMIT = 5;
+const K_RELEASE = 5;
 const K_WORKER = 6;
 const K_SCENARIO = 7;
 const K_CHECKER = 8;
@@ -60,44 +62,77 @@ export interface EngineHooks {
 }
 
 export class Engine {
-  readonly heap = new MinHeap<Item>();
+  /** Event queues: one per independent component of the host, one global (scheduler.ts). */
+  private readonly sched: Scheduler<Item>;
+  private readonly comp: Components;
   /** One reusable arrival event per VM and wake event per path (at most one pending each). */
   private readonly arrivalEv: Ev[];
   private readonly wakeEv: Ev[];
+  /** io.max FIFOs of every disk and direction, and one reusable release event per FIFO. */
+  private readonly fifos: ThrottleFifo[] = [];
+  private readonly releaseEv: Ev[] = [];
+  /** FIFO index → VM index. */
+  private readonly fifoVm: number[] = [];
   now = 0;
-  private seq = 0;
   readonly endMs: number;
   readonly timeline: TimelineEntry[] = [];
   /** Weighted fair queueing at paths by VM weight (emulates blk-cgroup io.weight). */
   weighted = false;
   hooks: EngineHooks = {};
-  private readonly rng: Rng;
+  /** Latency jitter: one stream per component (components draw in their own order). */
+  private readonly rngs: Rng[];
   /** Completed open-loop Io objects, reused by later arrivals (less garbage per I/O). */
   private readonly pool: Io[] = [];
 
   constructor(readonly m: SimModel) {
     this.endMs = m.scenario.durationS * 1000;
-    this.rng = makeRng(deriveSeed(m.scenario.seed, 0x51ed));
+    this.comp = m.comp;
+    this.sched = new Scheduler<Item>(this.comp.count);
+    const jitter = deriveSeed(m.scenario.seed, 0x51ed);
+    this.rngs = Array.from({ length: this.comp.count }, (_, c) =>
+      makeRng(c === 0 ? jitter : deriveSeed(jitter, c)),
+    );
     this.arrivalEv = m.vms.map((v) => ({ key: 0, seq: 0, kind: K_ARRIVAL, ref: v.idx, fn: undefined }));
     this.wakeEv = m.paths.map((p) => ({ key: 0, seq: 0, kind: K_WAKE, ref: p.idx, fn: undefined }));
+    for (const vm of m.vms)
+      for (const d of vm.disks)
+        for (const f of d.held) {
+          this.fifos[f.idx] = f;
+          this.fifoVm[f.idx] = vm.idx;
+          this.releaseEv[f.idx] = { key: 0, seq: 0, kind: K_RELEASE, ref: f.idx, fn: undefined };
+        }
   }
 
   // --- scheduling ----------------------------------------------------------------------------
+  /** The queue an event belongs to: its VM's, path's, map's or FIFO's component, or global. */
+  private compOf(kind: number, ref: number): number {
+    switch (kind) {
+      case K_ARRIVAL:
+      case K_BURST:
+      case K_WORKER:
+        return this.comp.vm[ref] as number;
+      case K_WAKE:
+        return this.comp.path[ref] as number;
+      case K_CHECKER:
+        return this.comp.lun[(this.m.maps[ref] as MapRt).lun] as number;
+      case K_RELEASE:
+        return this.comp.vm[this.fifoVm[ref] as number] as number;
+      default:
+        return -1;
+    }
+  }
+
   private at(t: number, kind: number, ref: number, fn?: () => void): void {
-    this.heap.push({ key: t, seq: this.seq++, kind, ref, fn });
+    this.sched.push(this.compOf(kind, ref), { key: 0, seq: 0, kind, ref, fn }, t);
   }
 
   private atIo(t: number, kind: number, io: Io): void {
-    io.key = t;
-    io.seq = this.seq++;
     io.kind = kind;
-    this.heap.push(io);
+    this.sched.push(this.comp.vm[io.vm] as number, io, t);
   }
 
   private reuse(ev: Ev, t: number): void {
-    ev.key = t;
-    ev.seq = this.seq++;
-    this.heap.push(ev);
+    this.sched.push(this.compOf(ev.kind, ev.ref), ev, t);
   }
 
   /** Run `fn` at simulated time `tMs` (used by vmpath's loop). */
@@ -119,13 +154,18 @@ export class Engine {
 
   run(): void {
     const end = this.endMs;
-    const heap = this.heap;
-    while (heap.size > 0 && heap.topKey() <= end) {
-      const item = heap.pop() as Item;
-      this.now = item.key;
-      this.dispatch(item);
-    }
+    // Windows end at most a uevent listener's reaction time ahead (see scheduler.ts).
+    const reaction = this.m.scenario.agentReactionMs;
+    const window = this.hooks.onUevent && reaction > 0 ? reaction : Infinity;
+    this.sched.run(
+      end,
+      window,
+      (t) => (this.now = t),
+      (item) => this.dispatch(item),
+    );
     this.now = end;
+    // components ran window by window: put the timeline back in time order (stable)
+    this.timeline.sort((a, b) => a.tMs - b.tMs);
     for (const vm of this.m.vms) {
       vm.maxGapMs = Math.max(vm.maxGapMs, end - vm.lastDoneMs);
       if (vm.paused) vm.pausedMs += end - vm.pausedSince;
@@ -140,14 +180,14 @@ export class Engine {
       case K_IOFAIL:
         this.ioFailed(item as Io);
         return;
-      case K_SUBMIT:
-        this.submitToMap(item as Io);
-        return;
     }
     const ev = item as Ev;
     switch (ev.kind) {
       case K_WAKE:
         this.wake(this.m.paths[ev.ref] as PathRt);
+        return;
+      case K_RELEASE:
+        this.release(this.fifos[ev.ref] as ThrottleFifo);
         return;
       case K_ARRIVAL:
         this.arrival(this.m.vms[ev.ref] as VmRt);
@@ -179,16 +219,11 @@ export class Engine {
     }
     if (w.rateMBps <= 0) return;
     if (w.burst) this.at(w.burst.onS * 1000, K_BURST, vm.idx);
-    this.reuse(this.arrivalEv[vm.idx] as Ev, vm.rng.exp(this.meanGapMs(vm)));
-  }
-
-  private meanGapMs(vm: VmRt): number {
-    const w = vm.spec.workload;
-    return w.type === 'open' ? (vm.bytesPerIo / (w.rateMBps * 1e6)) * 1000 : 0;
+    this.reuse(this.arrivalEv[vm.idx] as Ev, vm.rng.exp(vm.meanGapMs));
   }
 
   private arrival(vm: VmRt): void {
-    this.reuse(this.arrivalEv[vm.idx] as Ev, this.now + vm.rng.exp(this.meanGapMs(vm)));
+    this.reuse(this.arrivalEv[vm.idx] as Ev, this.now + vm.rng.exp(vm.meanGapMs));
     if (!vm.burstOn || vm.paused || vm.killed) return;
     if (vm.outstanding >= OPEN_MAX_OUTSTANDING) {
       vm.overflow++;
@@ -216,8 +251,8 @@ export class Engine {
   private issue(vm: VmRt, closed: boolean, recycle: Io | undefined): void {
     const di = vm.nextDisk;
     vm.nextDisk = (di + 1) % vm.disks.length;
-    const w = vm.spec.workload;
-    const read = w.readPct >= 100 ? true : w.readPct <= 0 ? false : vm.rng.next() * 100 < w.readPct;
+    const pct = vm.readPct;
+    const read = pct >= 100 ? true : pct <= 0 ? false : vm.rng.next() * 100 < pct;
     const io = recycle ?? this.pool.pop() ?? newIo();
     io.vm = vm.idx;
     io.disk = di;
@@ -232,12 +267,25 @@ export class Engine {
     io.dead = false;
     vm.outstanding++;
     vm.issuedBytes += io.bytes;
-    const buckets = (vm.disks[di] as DiskRt).buckets;
+    const disk = vm.disks[di] as DiskRt;
+    const buckets = disk.buckets;
     let startAt = this.now;
     for (let i = 0; i < buckets.length; i++)
       startAt = Math.max(startAt, admit(buckets[i] as TokenBucket, this.now, io.bytes, read));
-    if (startAt > this.now) this.atIo(startAt, K_SUBMIT, io);
-    else this.submitToMap(io);
+    const fifo = disk.held[read ? 0 : 1];
+    if (startAt <= this.now && fifo.size === 0) {
+      this.submitToMap(io);
+      return;
+    }
+    io.due = Math.max(startAt, fifo.tailDue());
+    fifo.push(io);
+    if (fifo.size === 1) this.reuse(this.releaseEv[fifo.idx] as Ev, io.due);
+  }
+
+  /** io.max lets the held I/Os whose time has come go on to the map, in FIFO order. */
+  private release(fifo: ThrottleFifo): void {
+    while (fifo.headDue() <= this.now) this.submitToMap(fifo.shift() as Io);
+    if (fifo.size > 0) this.reuse(this.releaseEv[fifo.idx] as Ev, fifo.headDue());
   }
 
   // --- dm-multipath -------------------------------------------------------------------------
@@ -302,7 +350,7 @@ export class Engine {
       this.startService(io, p);
       return;
     }
-    io.tseq = this.seq++;
+    io.tseq = this.sched.nextSeq();
     p.queue.push(io);
     if (!p.wakePending) {
       p.wakePending = true;
@@ -313,9 +361,10 @@ export class Engine {
   /** Start-time fair queueing tags: S = max(v, F_vm), F = S + bytes / weight. */
   private tag(io: Io, p: PathRt): void {
     const w = (this.m.vms[io.vm] as VmRt).weight;
-    const s = Math.max(p.vtime, p.finishTag.get(io.vm) ?? 0);
+    const local = this.comp.vmLocal[io.vm] as number;
+    const s = Math.max(p.vtime, p.finishTag[local] as number);
     io.tag = s;
-    p.finishTag.set(io.vm, s + io.bytes / w);
+    p.finishTag[local] = s + io.bytes / w;
   }
 
   private startService(io: Io, p: PathRt): void {
@@ -324,7 +373,8 @@ export class Engine {
     p.busyUntil = start + svc;
     p.busyMs += svc;
     if (this.weighted) p.vtime = io.tag;
-    const lat = p.spec.latencyMs * (1 + LATENCY_JITTER * (2 * this.rng.next() - 1));
+    const rng = this.rngs[this.comp.path[p.idx] as number] as Rng;
+    const lat = p.spec.latencyMs * (1 + LATENCY_JITTER * (2 * rng.next() - 1));
     this.atIo(p.busyUntil + lat, K_COMPLETE, io);
   }
 
@@ -521,5 +571,6 @@ function newIo(): Io {
     dispatchMs: 0,
     tag: 0,
     tseq: 0,
+    due: 0,
   };
 }

@@ -10,9 +10,14 @@ export interface HeapItem {
 
 export class MinHeap<T extends HeapItem> {
   private items: T[] = [];
-  private keys = new Float64Array(1024);
-  private seqs = new Float64Array(1024);
+  private keys: Float64Array;
+  private seqs: Float64Array;
   private n = 0;
+
+  constructor(capacity = 1024) {
+    this.keys = new Float64Array(Math.max(1, capacity));
+    this.seqs = new Float64Array(Math.max(1, capacity));
+  }
 
   get size(): number {
     return this.n;

@@ -10,7 +10,10 @@
  */
 import { sdDevT, sdName } from '../naming';
 import { LatencyHistogram } from './histogram';
+import type { Components } from './components';
+import { components } from './components';
 import { TagQueue } from './tag-queue';
+import { ThrottleFifo } from './throttle-fifo';
 import type { HeapItem } from './heap';
 import type { Rng } from './rng';
 import { deriveSeed, makeRng } from './rng';
@@ -42,6 +45,8 @@ export interface Io extends HeapItem {
   /** Fair-queueing start tag and tie-break at the path queue (weighted runs). */
   tag: number;
   tseq: number;
+  /** When io.max releases it (while held in a ThrottleFifo), ms. */
+  due: number;
 }
 
 export interface PathRt {
@@ -57,9 +62,10 @@ export interface PathRt {
   /** Weighted runs: I/Os waiting for the path, by fair-queueing tag. FIFO runs need no queue. */
   readonly queue: TagQueue;
   wakePending: boolean;
-  /** SFQ virtual time and per-VM last finish tags (weighted runs only). */
+  /** SFQ virtual time and last finish tag per VM of the path's component, by
+   * Components.vmLocal (weighted runs only). */
   vtime: number;
-  readonly finishTag: Map<number, number>;
+  readonly finishTag: Float64Array;
   /** I/Os queued, in service or in latency on this path. */
   readonly inflight: Io[];
 }
@@ -104,6 +110,8 @@ export interface DiskRt {
   /** LV dm name on a shared LUN. */
   readonly lvName?: string;
   buckets: TokenBucket[];
+  /** I/Os io.max holds back: reads, writes (blk-throttle's per-direction FIFOs). */
+  readonly held: readonly [ThrottleFifo, ThrottleFifo];
 }
 
 export interface VmRt {
@@ -112,6 +120,10 @@ export interface VmRt {
   readonly rng: Rng;
   readonly disks: DiskRt[];
   readonly bytesPerIo: number;
+  /** Hot-loop copies of the workload: read %, closed loop, mean open-loop arrival gap (ms). */
+  readonly readPct: number;
+  readonly closedLoop: boolean;
+  readonly meanGapMs: number;
   nextDisk: number;
   paused: boolean;
   pausedSince: number;
@@ -151,12 +163,16 @@ export interface SimModel {
   readonly lunUsers: number[][];
   /** Fabric names, sorted. */
   readonly fabrics: readonly string[];
+  /** Independent parts of the host (components.ts): the engine runs each on its own queue. */
+  readonly comp: Components;
 }
 
 /** Per-path device naming: (LUN i, its j-th path) → discovery index. */
 export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath: boolean): SimModel {
   const pathIdx = new Map(s.paths.map((p, i) => [p.id, i]));
   const fabrics = [...new Set(s.paths.map((p) => p.fabric))].sort();
+  // With no reaction delay, a uevent's reaction must interleave with every event: one queue.
+  const comp = components(s, s.agentReactionMs <= 0);
   const paths: PathRt[] = s.paths.map((spec, idx) => ({
     idx,
     spec,
@@ -169,7 +185,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
     queue: new TagQueue(),
     wakePending: false,
     vtime: 0,
-    finishTag: new Map(),
+    finishTag: new Float64Array(comp.vmCount[comp.path[idx] as number] as number),
     inflight: [],
   }));
   let devNo = 0;
@@ -184,13 +200,15 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
   const lunUsers: number[][] = s.luns.map(() => []);
   const seriesBins = Math.max(1, Math.ceil(s.durationS));
   let lvMinor = s.luns.length;
+  let fifos = 0;
   const vms: VmRt[] = s.vms.map((spec, idx) => {
     const disks = spec.disks.map((w, k): DiskRt => {
       const li = lunIdx.get(w) as number;
       (lunUsers[li] as number[]).push(idx);
       const lun = s.luns[li] as ScenarioLun;
       const base = maps[li] as MapRt;
-      if (!lun.shared) return { lun: li, map: li, devT: base.devT, dev: `dm-${li}`, buckets: [] };
+      const held = [new ThrottleFifo(fifos++), new ThrottleFifo(fifos++)] as const;
+      if (!lun.shared) return { lun: li, map: li, devT: base.devT, dev: `dm-${li}`, buckets: [], held };
       const m = lvMinor++;
       return {
         lun: li,
@@ -199,14 +217,20 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
         dev: `dm-${m}`,
         lvName: `vmdata${li}-vm--${spec.id}--disk--${k}`,
         buckets: [],
+        held,
       };
     });
+    const w = spec.workload;
+    const bytesPerIo = Math.round(w.ioKiB * 1024);
     return {
       idx,
       spec,
       rng: makeRng(deriveSeed(s.seed, idx)),
       disks,
-      bytesPerIo: Math.round(spec.workload.ioKiB * 1024),
+      bytesPerIo,
+      readPct: w.readPct,
+      closedLoop: w.type === 'closed',
+      meanGapMs: w.type === 'open' && w.rateMBps > 0 ? (bytesPerIo / (w.rateMBps * 1e6)) * 1000 : 0,
       nextDisk: 0,
       paused: false,
       pausedSince: 0,
@@ -239,6 +263,7 @@ export function buildModel(s: Scenario, selector: KernelSelector, queueIfNoPath:
     seriesBinMs: (s.durationS * 1000) / seriesBins,
     lunUsers,
     fabrics,
+    comp,
   };
 }
 

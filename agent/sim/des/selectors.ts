@@ -50,16 +50,23 @@ export function selectPath(
   if (n === 0) return -1;
   const start = state.cursor % n;
   state.cursor = (start + 1) % n;
-  let best = -1;
-  let bestP: SelPath | undefined;
-  for (let k = 0; k < n; k++) {
-    const idx = members[(start + k) % n] as number;
-    const p = paths[idx] as SelPath;
-    if (!p.active) continue;
-    if (kind === 'round-robin') {
-      state.cursor = (start + k + 1) % n;
+  // One loop per selector (this runs once per simulated I/O): candidates in rotation order
+  // from `start`; a candidate replaces the best only if strictly better.
+  if (kind === 'round-robin') {
+    for (let k = 0, i = start; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+      const idx = members[i] as number;
+      if (!(paths[idx] as SelPath).active) continue;
+      state.cursor = i + 1 === n ? 0 : i + 1;
       return idx;
     }
+    return -1;
+  }
+  let best = -1;
+  let bestP: SelPath | undefined;
+  for (let k = 0, i = start; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+    const idx = members[i] as number;
+    const p = paths[idx] as SelPath;
+    if (!p.active) continue;
     if (bestP === undefined || better(kind, p, bestP, bytes)) {
       best = idx;
       bestP = p;
@@ -69,14 +76,14 @@ export function selectPath(
 }
 
 function better(kind: KernelSelector, a: SelPath, b: SelPath, bytes: number): boolean {
-  if (kind === 'queue-length') return a.inflight < b.inflight;
   if (kind === 'service-time') {
+    if (a.rt === b.rt) return a.inflightBytes < b.inflightBytes;
     const sa = a.inflightBytes + bytes;
     const sb = b.inflightBytes + bytes;
-    if (a.rt === b.rt) return sa < sb;
     if (sa === sb || a.rt === 0 || b.rt === 0) return a.rt > b.rt;
     return sa * b.rt < sb * a.rt;
   }
+  if (kind === 'queue-length') return a.inflight < b.inflight;
   // historical-service-time
   if (a.hstMs === 0 || b.hstMs === 0) {
     if (a.hstMs === 0 && b.hstMs === 0) return a.inflight < b.inflight;
