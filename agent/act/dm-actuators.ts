@@ -9,7 +9,7 @@ import { validateDevT, validateDmName } from '../model/names';
 import { MultipathdPermissionError, CommandFailedError } from '../model/errors';
 import { dmsetup, multipathd } from './dm-exec';
 import { isVmpathMap, mapWwid, pathDevT, snapshotMap } from './dm-lookup';
-import { FAILBACK_CONF_PATH, parseFailbackConf, renderFailbackConf } from './failback-conf';
+import { FAILBACK_CONF_PATH, parseVmpathConf, withSetting, type MapSettings } from './vmpath-conf';
 import type { ActEnv, Prepared, RestoreFailbackConfAction } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -120,15 +120,19 @@ async function reconfigure(env: ActEnv): Promise<void> {
   }
 }
 
-export async function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-manual'>): Promise<Prepared> {
-  validateDmName(a.map);
-  const wwid = await mapWwid(env, a.map);
-  if (!wwid)
-    throw new CommandFailedError(`map ${a.map}: WWID unknown (not in snapshot or sysfs)`, { map: a.map });
+/** One setting for one map's WWID in vmpath.conf, then `multipathd reconfigure`. */
+async function prepareConfSetting(
+  env: ActEnv,
+  map: string,
+  add: MapSettings,
+  what: string,
+): Promise<Prepared> {
+  validateDmName(map);
+  const wwid = await mapWwid(env, map);
+  if (!wwid) throw new CommandFailedError(`map ${map}: WWID unknown (not in snapshot or sysfs)`, { map });
   const before = await env.files.read(FAILBACK_CONF_PATH);
-  const listed = parseFailbackConf(before);
-  const next = renderFailbackConf([...listed, wwid]);
-  if (next === before) return { unchanged: true, message: `${wwid} failback manual` };
+  const next = withSetting(before, wwid, add);
+  if (next === before) return { unchanged: true, message: `${wwid} ${what}` };
   const key = 'failback-conf';
   const inverse: RestoreFailbackConfAction = {
     kind: 'restore-failback-conf',
@@ -138,14 +142,23 @@ export async function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-man
   };
   return {
     unchanged: false,
-    describe: `map ${a.map}: failback manual in ${FAILBACK_CONF_PATH}, multipathd reconfigure`,
+    describe: `map ${map}: ${what} in ${FAILBACK_CONF_PATH}, multipathd reconfigure`,
     undo: { key, inverse },
     run: async () => {
       await env.files.write(FAILBACK_CONF_PATH, next);
       await reconfigure(env);
-      return `wrote ${FAILBACK_CONF_PATH} (${listed.length + 1} maps), reconfigured (group choices re-asserted next reconcile)`;
+      const maps = parseVmpathConf(next).size;
+      return `wrote ${FAILBACK_CONF_PATH} (${maps} maps), reconfigured (group choices re-asserted next reconcile)`;
     },
   };
+}
+
+export function prepareFailbackManual(env: ActEnv, a: Of<'set-failback-manual'>): Promise<Prepared> {
+  return prepareConfSetting(env, a.map, { failback: 'manual' }, 'failback manual');
+}
+
+export function prepareNoPathRetry(env: ActEnv, a: Of<'set-no-path-retry'>): Promise<Prepared> {
+  return prepareConfSetting(env, a.map, { noPathRetry: a.value }, `no_path_retry ${a.value}`);
 }
 
 export async function prepareRestoreFailbackConf(

@@ -8,6 +8,7 @@ import { JournalError, asVmpathError } from '../model/errors';
 import { prepareIoLimit, prepareIoWeight } from './cgroup-actuators';
 import {
   prepareFailbackManual,
+  prepareNoPathRetry,
   preparePathState,
   prepareQueueing,
   prepareRestoreFailbackConf,
@@ -44,6 +45,8 @@ export function prepare(
       return prepareIoWeight(env, a);
     case 'set-failback-manual':
       return prepareFailbackManual(env, a);
+    case 'set-no-path-retry':
+      return prepareNoPathRetry(env, a);
     case 'restore-failback-conf':
       return prepareRestoreFailbackConf(env, a);
     case 'switch-group':

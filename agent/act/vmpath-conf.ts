@@ -1,16 +1,25 @@
 /**
- * /etc/multipath/conf.d/vmpath.conf: `failback manual` for every map whose path group vmpath
- * chooses. With `failback immediate` multipathd undoes an operator switchgroup within ~0.7 s
- * (DESIGN.md §3.1), so the failback setting is a precondition of switch-group.
- *
- * The file lists WWIDs (multipathd matches `multipaths` entries by wwid), sorted, one block per
- * map; vmpath owns the whole file. After it changes, `multipathd reconfigure` makes multipathd
- * read it — and reconfigure resets every map's group choice to multipathd's own, so the next
- * reconcile re-asserts switch-group (level-based: the snapshot shows the wrong group).
+ * /etc/multipath/conf.d/vmpath.conf: vmpath's per-map settings for multipathd, one `multipaths`
+ * entry per WWID (multipathd matches entries by wwid), sorted; vmpath owns the whole file.
+ *  - `failback manual` for every map whose path group vmpath chooses: with `failback immediate`
+ *    multipathd undoes an operator switchgroup within ~0.7 s (DESIGN.md §3.1).
+ *  - `no_path_retry queue` for every map a VM sits on whose onAllPathsDown is not `fail`: with
+ *    `no_path_retry fail` multipathd turns a `dmsetup message … queue_if_no_path` off again within
+ *    ~6 s (measured in the lab), so queueing that must hold while vmpath pauses or migrates the
+ *    VM has to be multipathd's own setting for that map.
+ * After it changes, `multipathd reconfigure` makes multipathd read it — and reconfigure resets
+ * every map's group choice to multipathd's own, so the next reconcile re-asserts switch-group.
  */
 import { InvalidNameError } from '../model/errors';
 
-export const FAILBACK_CONF_PATH = '/etc/multipath/conf.d/vmpath.conf';
+export const VMPATH_CONF_PATH = '/etc/multipath/conf.d/vmpath.conf';
+/** The same file (its first use was failback only). */
+export const FAILBACK_CONF_PATH = VMPATH_CONF_PATH;
+
+export interface MapSettings {
+  readonly failback?: 'manual';
+  readonly noPathRetry?: 'queue';
+}
 
 const WWID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
@@ -24,22 +33,46 @@ export function validateWwid(wwid: unknown): string {
   return wwid;
 }
 
-/** WWIDs listed in a vmpath.conf (only our own format is expected; others are ignored). */
-export function parseFailbackConf(text: string | null): string[] {
-  if (!text) return [];
-  const out = new Set<string>();
-  for (const m of text.matchAll(/^\s*wwid\s+"?([^\s"]+)"?\s*$/gm)) if (m[1]) out.add(m[1]);
-  return [...out].sort();
+/** Settings per WWID in a vmpath.conf (only vmpath's own format is expected; the rest is ignored). */
+export function parseVmpathConf(text: string | null): Map<string, MapSettings> {
+  const out = new Map<string, MapSettings>();
+  if (!text) return out;
+  for (const block of text.replace(/#[^\n]*/g, '').match(/multipath\s*\{[^{}]*\}/g) ?? []) {
+    const wwid = /\bwwid\s+"?([^\s"]+)"?/.exec(block)?.[1];
+    if (!wwid || !WWID.test(wwid)) continue;
+    const failback = /\bfailback\s+"?manual"?/.test(block);
+    const queue = /\bno_path_retry\s+"?queue"?/.test(block);
+    out.set(wwid, {
+      ...out.get(wwid),
+      ...(failback ? { failback: 'manual' as const } : {}),
+      ...(queue ? { noPathRetry: 'queue' as const } : {}),
+    });
+  }
+  return out;
 }
 
-export function renderFailbackConf(wwids: readonly string[]): string {
-  const sorted = [...new Set(wwids.map(validateWwid))].sort();
+export function renderVmpathConf(settings: ReadonlyMap<string, MapSettings>): string {
+  const wwids = [...settings.keys()].map(validateWwid).sort();
   const lines = [
-    '# Managed by vmpath: failback manual for maps whose path group vmpath chooses.',
+    '# Managed by vmpath: settings for the maps vmpath steers (failback) or protects (queueing).',
     '# `vmpath release --all` removes this file. Do not edit: vmpath rewrites it.',
     'multipaths {',
-    ...sorted.flatMap((w) => ['\tmultipath {', `\t\twwid "${w}"`, '\t\tfailback manual', '\t}']),
-    '}',
   ];
+  for (const w of wwids) {
+    const s = settings.get(w) as MapSettings;
+    if (!s.failback && !s.noPathRetry) continue;
+    lines.push('\tmultipath {', `\t\twwid "${w}"`);
+    if (s.failback) lines.push(`\t\tfailback ${s.failback}`);
+    if (s.noPathRetry) lines.push(`\t\tno_path_retry ${s.noPathRetry}`);
+    lines.push('\t}');
+  }
+  lines.push('}');
   return lines.join('\n') + '\n';
+}
+
+/** The file with one more setting for one WWID (the others kept). */
+export function withSetting(text: string | null, wwid: string, add: MapSettings): string {
+  const all = parseVmpathConf(text);
+  all.set(validateWwid(wwid), { ...all.get(wwid), ...add });
+  return renderVmpathConf(all);
 }

@@ -76,6 +76,34 @@ export function emitQueueing(ctx: FailoverContext): void {
   }
 }
 
+/**
+ * multipathd's own `no_path_retry queue` (vmpath.conf) for every multipathd map under a VM whose
+ * onAllPathsDown is not `fail`: a `dmsetup message … queue_if_no_path` alone is turned off again
+ * by multipathd's checker within seconds when its setting is `fail` (measured in the lab), and the
+ * guest must see no I/O error while vmpath queues, pauses or migrates it. Set ahead of time, in
+ * steady state; skipped when multipathd's setting is unknown (it did not answer).
+ */
+function ensureMultipathdQueueing(
+  ctx: FailoverContext,
+  vm: Vm,
+  policy: VmPolicy,
+  maps: readonly MapState[],
+): void {
+  const apd = policy.onAllPathsDown.value;
+  if (apd.action === 'fail') return;
+  for (const { map } of maps) {
+    if (map.owner !== 'multipathd' || map.noPathRetry === undefined || map.noPathRetry === 'queue') continue;
+    if (ctx.plan.has(`set-no-path-retry:${map.name}`)) continue;
+    ctx.plan.add({
+      kind: 'set-no-path-retry',
+      map: map.name,
+      value: 'queue',
+      reason: `vm ${vm.id} (onAllPathsDown ${apd.action}) is on ${map.name}: multipathd must keep queueing when all paths are down (its no_path_retry is ${map.noPathRetry})`,
+      origins: [policy.onAllPathsDown.origin],
+    });
+  }
+}
+
 type State = VmDecision['state'];
 
 /** vmpath's pause record, if the VM is still paused (running = someone resumed it, or the pause failed). */
@@ -120,6 +148,7 @@ export function decideFailover(
   reasons: string[],
 ): State {
   const apdOrigin = policy.onAllPathsDown.origin;
+  ensureMultipathdQueueing(ctx, vm, policy, maps);
   const wwids = [...new Set(maps.map((m) => m.map.wwid))].sort();
   const down = maps.filter((m) => m.usable === 0);
   const migrating = ctx.memory.migrations[vm.id];

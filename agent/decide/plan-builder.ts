@@ -19,6 +19,7 @@ export type ActionDraft = DistributiveOmit<Action, 'id' | 'trigger'> & {
  */
 export const PHASE: Readonly<Record<Action['kind'], number>> = {
   'set-failback-manual': 1,
+  'set-no-path-retry': 1,
   'create-vm-map': 2,
   'reinstate-path': 3,
   'fail-path': 3,
@@ -42,6 +43,7 @@ export function actionId(a: ActionDraft): string {
     case 'set-io-weight':
       return `set-io-weight:${a.vmId}:${a.devT ?? 'default'}`;
     case 'set-failback-manual':
+    case 'set-no-path-retry':
     case 'switch-group':
     case 'set-queueing':
       return `${a.kind}:${a.map}`;

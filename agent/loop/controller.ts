@@ -28,7 +28,9 @@ const RECONFIGURE_SETTLE_MS = 1_000;
 
 function reconfigured(r: ReconcileResult): boolean {
   const failbacks = new Set(
-    (r.plan?.actions ?? []).filter((a) => a.kind === 'set-failback-manual').map((a) => a.id),
+    (r.plan?.actions ?? [])
+      .filter((a) => a.kind === 'set-failback-manual' || a.kind === 'set-no-path-retry')
+      .map((a) => a.id),
   );
   return r.results.some((x) => x.outcome === 'applied' && failbacks.has(x.actionId));
 }

@@ -40,6 +40,8 @@ export type Action =
       readonly weight: number;
     })
   | (ActionBase & { readonly kind: 'set-failback-manual'; readonly map: string })
+  /** multipathd's own `no_path_retry` for the map (vmpath.conf), so queueing survives its checker. */
+  | (ActionBase & { readonly kind: 'set-no-path-retry'; readonly map: string; readonly value: 'queue' })
   | (ActionBase & { readonly kind: 'switch-group'; readonly map: string; readonly group: number })
   | (ActionBase & { readonly kind: 'set-queueing'; readonly map: string; readonly queue: boolean })
   | (ActionBase & {

@@ -100,6 +100,12 @@ export interface MultipathMap {
   /** 1-based index of the group the kernel will use next (changes at once on switch_group). */
   readonly nextGroup?: number;
   readonly failback?: string;
+  /**
+   * multipathd's `no_path_retry` for the map, from its JSON `queueing` (0.9.x: `on` = queue,
+   * `off` = fail, `-` = unset, `N sec`/`N chk` = a retry count): what multipathd will keep the
+   * kernel's queue_if_no_path at. Absent when multipathd did not answer or for per-VM maps.
+   */
+  readonly noPathRetry?: NoPathRetry;
   readonly vendor?: string;
   readonly product?: string;
   /** `multipathd` for maps it manages; `vmpath` for per-VM maps (uuid `vmpath-<vm>-<wwid>`). */
@@ -110,6 +116,8 @@ export interface MultipathMap {
   readonly holders: readonly string[];
   readonly suspended?: boolean;
 }
+
+export type NoPathRetry = 'queue' | 'fail' | 'unset' | 'retry';
 
 export type TransportKind = 'fc' | 'iscsi' | 'sas' | 'nvme' | 'scsi' | 'unknown';
 

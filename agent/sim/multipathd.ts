@@ -137,7 +137,7 @@ export function operatorReinstate(ctx: SimCtx, p: SimPathDev): boolean {
 export function reloadMap(ctx: SimCtx, dm: DmDev): void {
   const mpd = dm.mpd;
   if (!mpd) return;
-  const table = makeMultipathTable(mpd.lun);
+  const table = makeMultipathTable(mpd.lun, mpd.noPathRetry === 'queue' ? ['queue_if_no_path'] : []);
   for (const g of table.groups)
     for (const p of g.paths) p.failed = p.dev.checker !== 'ready' || !isUsable(p.dev);
   dm.live = table;
@@ -166,12 +166,28 @@ export function parseFailbackOverrides(conf: string): Map<string, Failback> {
   return out;
 }
 
+/** Per-wwid `no_path_retry` (queue | fail) from multipath.conf text; other values are ignored. */
+export function parseNoPathRetryOverrides(conf: string): Map<string, 'queue' | 'fail'> {
+  const out = new Map<string, 'queue' | 'fail'>();
+  for (const b of conf.replace(/#[^\n]*/g, '').match(/multipath\s*\{[^{}]*\}/g) ?? []) {
+    const wwid = /\bwwid\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    const npr = /\bno_path_retry\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    if (wwid && (npr === 'queue' || npr === 'fail')) out.set(wwid, npr);
+  }
+  return out;
+}
+
 /** `multipathd reconfigure`: re-read config, reload every managed map. */
 export function reconfigure(ctx: SimCtx, confTexts: readonly string[]): void {
   const overrides = new Map<string, Failback>();
-  for (const text of confTexts) for (const [k, v] of parseFailbackOverrides(text)) overrides.set(k, v);
+  const queueing = new Map<string, 'queue' | 'fail'>();
+  for (const text of confTexts) {
+    for (const [k, v] of parseFailbackOverrides(text)) overrides.set(k, v);
+    for (const [k, v] of parseNoPathRetryOverrides(text)) queueing.set(k, v);
+  }
   for (const dm of managedMaps(ctx)) {
     const mpd = dm.mpd as NonNullable<DmDev['mpd']>;
+    mpd.noPathRetry = queueing.get(mpd.lun.wwid) ?? mpd.lun.noPathRetry;
     mpd.failback = overrides.get(mpd.lun.wwid) ?? mpd.lun.specFailback;
     mpd.failbackAtMs = undefined;
     mpd.action = '';

@@ -13,7 +13,15 @@
  * its values are used for a path only where its devT matches, and for a group only where the
  * group holds the same paths.
  */
-import type { DevT, Diagnostic, GroupState, MapPath, MultipathMap, PathGroup } from '../../model/snapshot';
+import type {
+  DevT,
+  Diagnostic,
+  GroupState,
+  MapPath,
+  MultipathMap,
+  NoPathRetry,
+  PathGroup,
+} from '../../model/snapshot';
 import type { VmpathError } from '../../model/errors';
 import { DmStateChangedError, ParseError, asVmpathError } from '../../model/errors';
 import { parseDmMultipathStatus, type DmMultipathStatus } from './dm-status';
@@ -195,9 +203,20 @@ function jsonPathExtras(jp: MpdPath): Partial<MapPath> {
   };
 }
 
+/** multipathd's `queueing` column → its no_path_retry setting (unknown text: not reported). */
+export function noPathRetryOf(queueing: string): NoPathRetry | undefined {
+  const q = queueing.trim();
+  if (q === 'on') return 'queue';
+  if (q === 'off') return 'fail';
+  if (q === '-') return 'unset';
+  return /^\d+ (sec|chk)$/.test(q) ? 'retry' : undefined;
+}
+
 function multipathdExtras(json: MpdMap): Partial<MultipathMap> {
+  const noPathRetry = noPathRetryOf(json.queueing);
   return {
     failback: json.failback,
+    ...(noPathRetry ? { noPathRetry } : {}),
     ...(json.vendor ? { vendor: json.vendor } : {}),
     ...(json.product ? { product: json.product } : {}),
   };

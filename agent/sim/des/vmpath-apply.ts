@@ -150,6 +150,10 @@ export function applyAction(ctx: ApplyContext, a: Action): void {
       if (map) map.failbackManual = true;
       return;
     }
+    case 'set-no-path-retry': {
+      // multipathd's own setting: the DES keeps queueing on the map itself (set-queueing).
+      return;
+    }
     case 'switch-group': {
       const map = mapByName(m, a.map);
       if (map && a.group >= 1 && a.group <= map.groups.length) map.activeGroup = a.group - 1;

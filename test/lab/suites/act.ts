@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { applyPlan, Journal, type ActContext } from '../../../agent/act';
 import { releaseChanges } from '../../../agent/act/release';
-import { FAILBACK_CONF_PATH } from '../../../agent/act/failback-conf';
+import { FAILBACK_CONF_PATH } from '../../../agent/act/vmpath-conf';
 import { observeHost } from '../../../agent/observe';
 import type { Action, Plan } from '../../../agent/model/plan';
 import type { VmControl } from '../../../agent/model/seams';

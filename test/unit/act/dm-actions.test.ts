@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyPlan } from '../../../agent/act';
 import { checkMultipathdReply } from '../../../agent/act/dm-exec';
-import { FAILBACK_CONF_PATH } from '../../../agent/act/failback-conf';
+import { FAILBACK_CONF_PATH, parseVmpathConf, withSetting } from '../../../agent/act/vmpath-conf';
 import { releaseChanges } from '../../../agent/act/release';
 import { ScriptedRunner, base, context, fail, map, plan, snapshot } from './helpers';
 
@@ -214,6 +214,44 @@ describe('set-failback-manual', () => {
     expect(released.map((x) => x.outcome)).toEqual(['applied']);
     expect(existsSync(file)).toBe(false);
     expect(runner.calls.filter((c) => c === 'multipathd reconfigure')).toHaveLength(3);
+  });
+});
+
+describe('set-no-path-retry', () => {
+  it("adds no_path_retry queue to the map's vmpath.conf entry beside failback, once; release restores", async () => {
+    const runner = new ScriptedRunner()
+      .on('multipathd reconfigure', 'ok\n')
+      .on('multipathd show daemon', 'pid 295 idle\n');
+    const ctx = await context(runner, { snapshot: snapshot([map('mpatha'), map('mpathb')]) });
+    const file = path.join(ctx.fs.root, FAILBACK_CONF_PATH);
+    const fb = { ...base, kind: 'set-failback-manual' as const, id: 'f-a', map: 'mpatha' };
+    const q = (m: string) => ({
+      ...base,
+      kind: 'set-no-path-retry' as const,
+      id: `q-${m}`,
+      map: m,
+      value: 'queue' as const,
+    });
+    const r = await applyPlan(ctx, plan(fb, q('mpatha'), q('mpathb'), q('mpatha')), { dryRun: false });
+    expect(r.map((x) => x.outcome)).toEqual(['applied', 'applied', 'applied', 'unchanged']);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(
+      /\tmultipath \{\n\t\twwid "3600a0b80000mpatha"\n\t\tfailback manual\n\t\tno_path_retry queue\n\t\}/,
+    );
+    expect(text).toMatch(/\tmultipath \{\n\t\twwid "3600a0b80000mpathb"\n\t\tno_path_retry queue\n\t\}/);
+    expect(parseVmpathConf(text)).toEqual(
+      new Map([
+        ['3600a0b80000mpatha', { failback: 'manual', noPathRetry: 'queue' }],
+        ['3600a0b80000mpathb', { noPathRetry: 'queue' }],
+      ]),
+    );
+    const released = await releaseChanges(ctx, { all: true, dryRun: false });
+    expect(released.map((x) => x.outcome)).toEqual(['applied']);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a hostile WWID never reaches the file', () => {
+    expect(() => withSetting(null, 'x"\n}\nblacklist {', { noPathRetry: 'queue' })).toThrow(/invalid WWID/);
   });
 });
 

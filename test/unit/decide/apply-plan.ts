@@ -82,6 +82,13 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
       vm.cgroupIo = { limits: vm.cgroupIo?.limits ?? {}, weight: a.weight };
     },
     'set-failback-manual': (a) => void (mapNamed(a.map).failback = 'manual'),
+    'set-no-path-retry': (a) => {
+      // multipathd reloads the map with its new setting: the kernel table queues from then on
+      const m = mapNamed(a.map);
+      m.noPathRetry = a.value;
+      m.queueIfNoPath = true;
+      m.features = [...m.features.filter((f) => f !== 'queue_if_no_path'), 'queue_if_no_path'];
+    },
     'switch-group': (a) => {
       const m = mapNamed(a.map);
       m.activeGroup = a.group;

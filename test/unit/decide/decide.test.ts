@@ -152,6 +152,39 @@ const CASES: Case[] = [
     requeueAfterMs: 20_000,
   },
   {
+    name: "multipathd's no_path_retry fail under a queue VM: vmpath.conf no_path_retry queue, once per map",
+    host: shared({ noPathRetry: 'fail' }),
+    actions: ['set-no-path-retry mpatha'],
+    check: (p) => {
+      const a = p.actions[0];
+      expect(a).toMatchObject({ kind: 'set-no-path-retry', value: 'queue', map: 'mpatha' });
+      expect(a?.reason).toMatch(/vm 101 \(onAllPathsDown queue\).*no_path_retry is fail/);
+    },
+  },
+  {
+    name: 'no_path_retry already queue, or unknown, or every VM on the map wants fail: nothing',
+    host: {
+      ...twoLuns,
+      maps: {
+        mpatha: { groups: [['sda'], ['sdb']], noPathRetry: 'queue' },
+        mpathb: { groups: [['sdc'], ['sdd']] },
+      },
+    },
+    actions: ['switch-group mpathb 2'],
+  },
+  {
+    name: 'onAllPathsDown fail on a map multipathd does not queue: left alone',
+    host: owned({ noPathRetry: 'fail' }),
+    policy: { '101': { onAllPathsDown: { action: 'fail' } } },
+    actions: [],
+  },
+  {
+    name: 'pause and migrate VMs need multipathd queueing too (retry count is not enough)',
+    host: owned({ noPathRetry: 'retry' }),
+    policy: { '101': { onAllPathsDown: { action: 'pause' } } },
+    actions: ['set-no-path-retry mpatha'],
+  },
+  {
     name: 'all paths down past the queue deadline: pause',
     host: owned({ failed: ['sda', 'sdb', 'sdc', 'sdd'], queue: true }),
     memory: { allPathsDownSince: { mpatha: NOW - 31_000 } },

@@ -28,6 +28,8 @@ export interface MapSpec {
   failed?: string[];
   failback?: string;
   queue?: boolean;
+  /** multipathd's no_path_retry as observed (absent: multipathd's setting not known). */
+  noPathRetry?: MultipathMap['noPathRetry'];
   wwid?: string;
 }
 export interface VmSpec {
@@ -82,6 +84,7 @@ export function buildHost(spec: HostSpec): HostSnapshot {
     activeGroup: m.current ?? 1,
     nextGroup: m.current ?? 1,
     failback: m.failback ?? 'manual',
+    ...(m.noPathRetry ? { noPathRetry: m.noPathRetry } : {}),
     owner: 'multipathd',
     holders: [],
   }));

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   assembleMultipathMaps,
+  noPathRetryOf,
   type DmDeviceFacts,
   type MultipathSources,
 } from '../../../../agent/observe/multipath/assemble-maps';
@@ -9,6 +12,7 @@ import type { MultipathMap } from '../../../../agent/model/snapshot';
 import { fixture } from './fixture';
 
 const WWID = '1Linux_scsi_debug_2000';
+const LAB = path.join(__dirname, '../../../fixtures/lab');
 const MPATHA: DmDeviceFacts = {
   name: 'mpatha',
   dm: 'dm-0',
@@ -105,6 +109,7 @@ describe('assembling maps from real dmsetup + multipathd output', () => {
       activeGroup: 1,
       nextGroup: 1,
       failback: '-',
+      noPathRetry: 'fail',
       vendor: 'Linux',
       product: 'scsi_debug',
       owner: 'multipathd',
@@ -363,5 +368,28 @@ describe('a per-VM map captured live in the lab', () => {
     });
     expect(vm?.groups.map((g) => g.paths.map((p) => p.dev))).toEqual([['sdb'], ['sda']]);
     expect(maps.find((m) => m.name === 'mpatha')?.groups[0]?.paths[0]?.failCount).toBe(1);
+  });
+});
+
+describe("multipathd's no_path_retry from its `queueing` column", () => {
+  it.each([
+    ['on', 'queue'],
+    ['off', 'fail'],
+    ['-', 'unset'],
+    ['5 chk', 'retry'],
+    ['12 sec', 'retry'],
+    ['what', undefined],
+  ])('%s → %s', (text, want) => {
+    expect(noPathRetryOf(text)).toBe(want);
+  });
+
+  it.each([
+    ['queueing-on', 'queue'],
+    ['queueing-on-all-down', 'queue'],
+    ['3paths-all-down', 'fail'],
+  ])('lab capture %s: every map %s', (dir, want) => {
+    const json = parseMultipathdJson(readFileSync(path.join(LAB, dir, 'maps.json'), 'utf8'));
+    expect(json.maps.length).toBeGreaterThan(0);
+    for (const m of json.maps) expect(noPathRetryOf(m.queueing)).toBe(want);
   });
 });
