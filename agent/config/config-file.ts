@@ -7,7 +7,8 @@
  *     "defaults": { <policy key>: value, ... },          // every VM
  *     "vms":      { "<vm id>": { <policy key>: value } },
  *     "plugins":  ["/usr/lib/vmpath/plugins/acme", ...], // plugin directories (host file only)
- *     "control":  { "libvirtUri": ..., "proxmoxApi": {...} } } // VM managers (host file; control.ts)
+ *     "control":  { "libvirtUri": ..., "proxmoxApi": {...} }, // VM managers (host file; control.ts)
+ *     "cluster":  { "dir": ..., "staleSeconds": 60 } }       // node health exchange (host file; cluster-section.ts)
  *
  * Unknown keys and malformed values → ConfigInvalidError (file:line, key); out-of-range or
  * contradictory policy → PolicyInvalidError (VM, key, origin file:line).
@@ -22,6 +23,8 @@ import { parseJsonLines, plain } from './json-lines';
 import { VALUE_PARSERS, isPolicyKey } from './values';
 import type { ControlConfig } from './control';
 import { parseControlSection } from './control';
+import type { ClusterConfig } from './cluster-section';
+import { parseClusterSection } from './cluster-section';
 
 export interface ParsedConfig {
   readonly file: string;
@@ -30,6 +33,7 @@ export interface ParsedConfig {
   readonly byVm: Readonly<Record<string, readonly PolicyLayer[]>>;
   readonly plugins: readonly string[];
   readonly control: ControlConfig;
+  readonly cluster: ClusterConfig;
 }
 
 export const EMPTY_CONFIG: ParsedConfig = Object.freeze({
@@ -39,6 +43,7 @@ export const EMPTY_CONFIG: ParsedConfig = Object.freeze({
   byVm: {},
   plugins: [],
   control: {},
+  cluster: {},
 });
 
 type EngineCheck = (v: unknown) => boolean;
@@ -67,7 +72,7 @@ export const ENGINE_SCHEMA: Readonly<Record<keyof EngineConfig, readonly [Engine
   stepRequeueMs: [num(100, 3.6e6, true), 'milliseconds 100..3600000'],
 };
 
-const TOP = ['engine', 'defaults', 'vms', 'plugins', 'control'] as const;
+const TOP = ['engine', 'defaults', 'vms', 'plugins', 'control', 'cluster'] as const;
 
 function fail(file: string, line: number, msg: string, key?: string): never {
   throw new ConfigInvalidError(`${file}:${line}: ${msg}`, { file, line, ...(key ? { key } : {}) });
@@ -112,6 +117,7 @@ export function parseConfigText(text: string, file: string, kind: OriginKind = '
   const byVm: Record<string, PolicyLayer[]> = {};
   const plugins: string[] = [];
   let control: ControlConfig = {};
+  let cluster: ClusterConfig = {};
   for (const e of top) {
     if (!(TOP as readonly string[]).includes(e.key))
       fail(file, e.line, `unknown key "${e.key}" (known: ${TOP.join(', ')})`, e.key);
@@ -138,9 +144,10 @@ export function parseConfigText(text: string, file: string, kind: OriginKind = '
       plugins.push(...(v as string[]));
     }
     if (e.key === 'control') control = parseControlSection(plain(e.node), file, e.line);
+    if (e.key === 'cluster') cluster = parseClusterSection(plain(e.node), file, e.line);
   }
   // contradictions (reservation > limit) inside this file, per VM and for the defaults
   resolvePolicy(allVms, '*');
   for (const [vm, layers] of Object.entries(byVm)) resolvePolicy([...layers, ...allVms], vm);
-  return { file, engine: engine as Partial<EngineConfig>, allVms, byVm, plugins, control };
+  return { file, engine: engine as Partial<EngineConfig>, allVms, byVm, plugins, control, cluster };
 }

@@ -15,3 +15,5 @@ export {
 export { VALUE_PARSERS } from './values';
 export { virshMetadataReader } from './libvirt-live';
 export type { LibvirtMetadataReader, LibvirtMetadataResult } from './libvirt-live';
+export { parseClusterSection, DEFAULT_CLUSTER_DIR, DEFAULT_STALE_SECONDS } from './cluster-section';
+export type { ClusterConfig } from './cluster-section';

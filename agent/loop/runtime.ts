@@ -17,6 +17,7 @@ import type { PolicySet } from '../model/policy';
 import type { Clock, CommandRunner, HostFs, VmControl } from '../model/seams';
 import type { HostSnapshot, Vm } from '../model/snapshot';
 import { observeHost } from '../observe';
+import type { ClusterSource } from './cluster-source';
 import type { ReconcileDeps } from './reconciler';
 
 export type RuntimeMode = 'act' | 'dry-run' | 'observe-only';
@@ -31,7 +32,10 @@ export interface RuntimeParts {
   /** Loaded at every reconcile (config files and VM metadata may change). */
   readonly policies: (snapshot: HostSnapshot) => Promise<PolicySet>;
   readonly engine?: Partial<EngineConfig>;
+  /** A fixed view (tests, the simulator); wins over clusterSource. */
   readonly cluster?: () => ClusterView | undefined;
+  /** Publishes this node's path health and reads the other nodes' after each observe. */
+  readonly clusterSource?: ClusterSource;
   readonly mode: RuntimeMode;
 }
 
@@ -39,6 +43,7 @@ export class AgentRuntime implements ReconcileDeps {
   private policySet: PolicySet = { allVms: [], byVm: {} };
   private decided: AgentMemory;
   private lastPersisted = '';
+  private clusterView: ClusterView | undefined;
 
   constructor(private readonly parts: RuntimeParts) {
     this.decided = parts.journal.memory();
@@ -57,11 +62,17 @@ export class AgentRuntime implements ReconcileDeps {
     const raw = await observeHost({ fs: this.parts.fs, runner: this.parts.runner, clock: this.parts.clock });
     const snapshot = await this.withRunStates(raw);
     this.policySet = await this.parts.policies(snapshot);
+    if (this.parts.clusterSource) {
+      // never fails the reconcile: problems are the source's diagnostics; keep deciding without a view
+      this.clusterView = await this.parts.clusterSource
+        .exchange(snapshot, this.parts.clock.nowMs())
+        .catch(() => undefined);
+    }
     return snapshot;
   }
 
   decide(snapshot: HostSnapshot, memory: AgentMemory, nowMs: number): Plan {
-    const cluster = this.parts.cluster?.();
+    const cluster = this.parts.cluster?.() ?? this.clusterView;
     return decide({
       snapshot,
       policies: this.policySet,

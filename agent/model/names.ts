@@ -9,6 +9,7 @@ const DM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.+:@-]{0,126}$/; // mpatha, vg-lv--name,
 const DEV_T = /^\d{1,4}:\d{1,7}$/;
 const VM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/; // 101, libvirt domain names
 const CGROUP_PATH = /^(\/[A-Za-z0-9_.:@\\-]+)*\/?$/; // absolute, no .., no spaces
+const NODE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/; // a cluster node's host name (one DNS label)
 
 function check(kind: string, value: unknown, re: RegExp): string {
   if (typeof value !== 'string' || !re.test(value) || value.includes('..')) {
@@ -21,6 +22,8 @@ export const validateBlockDevName = (v: unknown): string => check('block device 
 export const validateDmName = (v: unknown): string => check('device-mapper name', v, DM_NAME);
 export const validateDevT = (v: unknown): string => check('MAJ:MIN', v, DEV_T);
 export const validateVmId = (v: unknown): string => check('VM id', v, VM_ID);
+/** A cluster node name (Proxmox node = short host name): one DNS label, so it is safe as a file name. */
+export const validateNodeName = (v: unknown): string => check('cluster node name', v, NODE_NAME);
 export function validateCgroupPath(v: unknown): string {
   const path = check('cgroup path', v, CGROUP_PATH);
   if (!path.startsWith('/'))
