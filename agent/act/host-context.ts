@@ -60,7 +60,7 @@ export async function openHostActContext(
   const journal =
     options.dryRun && !(await fs.exists(journalPath))
       ? await Journal.inMemory({ clock })
-      : await Journal.open(root, journalPath, { clock });
+      : await Journal.open(root, journalPath, { clock, readOnly: options.dryRun === true });
   return {
     fs,
     runner,

@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { JournalError } from '../model/errors';
 import { syncDir } from './config-files';
+import { lockJournal, type JournalLock } from './journal-lock';
 
 export interface JournalStore {
   /** All complete lines; a torn last line (crash mid-append) is dropped and reported. */
@@ -40,13 +41,24 @@ export class MemoryJournalStore implements JournalStore {
 export class FileJournalStore implements JournalStore {
   private handle: fsp.FileHandle | undefined;
   private bytes = 0;
+  private lock: JournalLock | undefined;
 
-  /** `file` is a real path (already mapped under the root). */
-  constructor(readonly file: string) {}
+  /**
+   * `file` is a real path (already mapped under the root). A writer takes the journal's lock
+   * (journal-lock.ts) and repairs a torn last line; a reader (`readOnly`, dry run) only reads:
+   * it never locks, truncates or appends, so it is safe beside a running agent.
+   */
+  constructor(
+    readonly file: string,
+    private readonly readOnly = false,
+  ) {}
 
   async load(): Promise<{ lines: string[]; tornBytes: number }> {
+    if (!this.readOnly) {
+      await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 }).catch(() => undefined);
+      this.lock = await lockJournal(this.file);
+    }
     try {
-      await fsp.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       let text = '';
       try {
         text = await fsp.readFile(this.file, 'utf8');
@@ -55,6 +67,16 @@ export class FileJournalStore implements JournalStore {
       }
       const end = text.lastIndexOf('\n') + 1;
       const tornBytes = Buffer.byteLength(text.slice(end));
+      if (this.readOnly) {
+        this.bytes = Buffer.byteLength(text.slice(0, end));
+        return {
+          lines: text
+            .slice(0, end)
+            .split('\n')
+            .filter((l) => l.length > 0),
+          tornBytes,
+        };
+      }
       if (tornBytes > 0) {
         // The last append never completed (no newline, never fsync-acknowledged): cut it off
         // so the next record starts on a fresh line.
@@ -70,6 +92,8 @@ export class FileJournalStore implements JournalStore {
         tornBytes,
       };
     } catch (e) {
+      await this.lock?.release();
+      this.lock = undefined;
       throw new JournalError(
         `journal ${this.file}: cannot open: ${(e as Error).message}`,
         { file: this.file },
@@ -79,6 +103,7 @@ export class FileJournalStore implements JournalStore {
   }
 
   async append(line: string): Promise<void> {
+    if (this.readOnly) throw new JournalError(`journal ${this.file}: opened read-only (dry run)`);
     if (!this.handle) throw new JournalError(`journal ${this.file}: not open`);
     const data = line + '\n';
     try {
@@ -95,6 +120,7 @@ export class FileJournalStore implements JournalStore {
   }
 
   async replace(lines: readonly string[]): Promise<void> {
+    if (this.readOnly) throw new JournalError(`journal ${this.file}: opened read-only (dry run)`);
     const tmp = `${this.file}.rotate`;
     const data = lines.map((l) => l + '\n').join('');
     try {
@@ -128,5 +154,7 @@ export class FileJournalStore implements JournalStore {
   async close(): Promise<void> {
     await this.handle?.close();
     this.handle = undefined;
+    await this.lock?.release();
+    this.lock = undefined;
   }
 }

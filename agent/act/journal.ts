@@ -29,6 +29,8 @@ export interface JournalOptions {
   readonly clock: Clock;
   /** Rotate when the file grows past this (default 4 MiB). */
   readonly maxBytes?: number;
+  /** Read it back only (dry run): no lock, no writes, safe beside a running agent. */
+  readonly readOnly?: boolean;
 }
 
 export interface OpenReport {
@@ -51,7 +53,7 @@ export class Journal {
   static async open(root: string, hostPath: string, options: JournalOptions): Promise<Journal> {
     const normal = path.posix.normalize('/' + hostPath);
     const real = root === '/' ? normal : path.join(root, normal);
-    return Journal.withStore(new FileJournalStore(real), options);
+    return Journal.withStore(new FileJournalStore(real, options.readOnly === true), options);
   }
 
   /** A journal kept in memory (tests, dry run): same semantics, nothing on disk. */
@@ -61,7 +63,12 @@ export class Journal {
 
   static async withStore(store: JournalStore, options: JournalOptions): Promise<Journal> {
     const j = new Journal(store, options);
-    await j.load();
+    try {
+      await j.load();
+    } catch (e) {
+      await store.close().catch(() => undefined); // releases the writer's lock
+      throw e;
+    }
     return j;
   }
 

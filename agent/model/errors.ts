@@ -232,6 +232,11 @@ export class JournalError extends define(
   false,
   'The action journal could not be written or read back; vmpath refuses to act without it.',
 ) {}
+export class JournalBusyError extends define(
+  'VMPATH_E_JOURNAL_BUSY',
+  false,
+  'Another live vmpath process (usually the agent) holds the journal; one writer at a time. Stop it, or use --dry-run.',
+) {}
 export class CaptureInvalidError extends define(
   'VMPATH_E_CAPTURE_INVALID',
   false,
