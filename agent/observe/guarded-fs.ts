@@ -21,11 +21,16 @@ interface Pending {
 export class GuardedHostFs implements HostFs {
   private readonly pending = new Set<Pending>();
   private timer: NodeJS.Timeout | undefined;
+  private lastSweepMs = 0;
 
   constructor(
     private readonly inner: HostFs,
     private readonly timeoutMs: number,
   ) {}
+
+  private get intervalMs(): number {
+    return Math.max(5, Math.floor(this.timeoutMs / 4));
+  }
 
   get root(): string {
     return this.inner.root;
@@ -38,7 +43,13 @@ export class GuardedHostFs implements HostFs {
 
   private sweep(): void {
     const now = Date.now();
-    for (const p of this.pending) {
+    // A tick far later than scheduled means the event loop was busy (a long stretch of
+    // synchronous work, e.g. thousands of sysfs reads). Answers that arrived meanwhile are
+    // delivered later in this same loop turn: this round times nothing out, so a call is never
+    // blamed for our own stall.
+    const stalled = now - this.lastSweepMs > 2 * this.intervalMs;
+    this.lastSweepMs = now;
+    for (const p of stalled ? [] : this.pending) {
       if (now - p.startMs >= this.timeoutMs) {
         this.pending.delete(p);
         p.reject(
@@ -60,7 +71,8 @@ export class GuardedHostFs implements HostFs {
       const entry: Pending = { path, startMs: Date.now(), reject };
       this.pending.add(entry);
       if (!this.timer) {
-        this.timer = setInterval(() => this.sweep(), Math.max(5, Math.floor(this.timeoutMs / 4)));
+        this.lastSweepMs = Date.now();
+        this.timer = setInterval(() => this.sweep(), this.intervalMs);
         this.timer.unref();
       }
       op().then(

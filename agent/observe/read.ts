@@ -18,13 +18,13 @@ import type { HostFs, HostFsSync } from '../model/seams';
 const PROC_PID = /^\/proc\/(\d+)(\/|$)/;
 const CGROUP_FS = /^\/sys\/fs\/cgroup(\/|$)/;
 
-/** sysfs and cgroupfs, and the tmpfs run directories (pidfiles): files that never block. */
-const NON_BLOCKING = /^\/(?:sys|run|var\/run)\//;
-
 /** The synchronous reads to use for `path`, if the fs has them and the path cannot block. */
 export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
   const sync = fs.sync;
-  return sync !== undefined && NON_BLOCKING.test(path) && !path.includes('/..') ? sync : undefined;
+  if (sync === undefined || path.includes('/..')) return undefined;
+  // sysfs and cgroupfs, and the tmpfs run directories (pidfiles): files that never block.
+  const nonBlocking = path.startsWith('/sys/') || path.startsWith('/run/') || path.startsWith('/var/run/');
+  return nonBlocking ? sync : undefined;
 }
 
 export function errnoOf(err: unknown): string | undefined {

@@ -37,6 +37,10 @@ export class RootedHostFs implements HostFs {
 
   /** Map a host path to the real path under the root. */
   resolve(hostPath: string): string {
+    // Already normal (absolute, no `//`, `.` or `..` segment): no normalize/join per call.
+    if (hostPath.startsWith('/') && !hostPath.includes('//') && !hostPath.includes('/.')) {
+      return this.root === '/' ? hostPath : this.root + hostPath;
+    }
     const normal = path.posix.normalize('/' + hostPath);
     return this.root === '/' ? normal : path.join(this.root, normal);
   }

@@ -14,7 +14,24 @@ export interface Measurement {
   readonly maxMs: number;
   /** Resident set size after the runs, MiB. */
   readonly rssMiB: number;
+  /** Peak resident set size of the process so far (the kernel's high-water mark), MiB. */
+  readonly peakRssMiB: number;
+  /**
+   * Median CPU time of one run (user + system, every thread of the process: the thread pool's
+   * file reads too), ms. Less sensitive than wall time to other processes on a shared machine.
+   */
+  readonly medianCpuMs: number;
   readonly extra?: Readonly<Record<string, number | string>>;
+}
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 export function measure(
@@ -25,13 +42,14 @@ export function measure(
 ): Measurement {
   const runs = options.runs ?? 15;
   for (let i = 0; i < (options.warmup ?? 3); i++) fn();
-  const times: number[] = [];
+  const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
-    times.push(performance.now() - t0);
+    samples.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0) });
   }
-  return summarize(name, size, times);
+  return summarize(name, size, samples);
 }
 
 export async function measureAsync(
@@ -42,29 +60,42 @@ export async function measureAsync(
 ): Promise<Measurement> {
   const runs = options.runs ?? 9;
   for (let i = 0; i < (options.warmup ?? 2); i++) await fn();
-  const times: number[] = [];
+  const samples: Sample[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    times.push(performance.now() - t0);
+    samples.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0) });
   }
-  return summarize(name, size, times);
+  return summarize(name, size, samples);
 }
 
-function summarize(name: string, size: string, times: number[]): Measurement {
-  const sorted = [...times].sort((a, b) => a - b);
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function summarize(name: string, size: string, samples: readonly Sample[]): Measurement {
+  const times = samples.map((s) => s.wallMs);
   return {
     name,
     size,
     runs: times.length,
-    medianMs: round(median),
-    minMs: round(sorted[0] as number),
-    maxMs: round(sorted[sorted.length - 1] as number),
+    medianMs: round(median(times)),
+    minMs: round(Math.min(...times)),
+    maxMs: round(Math.max(...times)),
     rssMiB: round(process.memoryUsage().rss / 1048576),
+    peakRssMiB: peakRssMiB(),
+    medianCpuMs: round(median(samples.map((s) => s.cpuMs))),
   };
+}
+
+/** The process's peak RSS so far, MiB (`maxRSS` is in KiB; Node 12.6+). */
+export function peakRssMiB(): number {
+  return round(process.resourceUsage().maxRSS / 1024);
 }
 
 export function round(x: number, digits = 2): number {

@@ -1,218 +1,25 @@
 /**
- * `vmpath parse <kind> [FILE|-] [--json]`: parse captured multipath-tools / dmsetup output with
- * the parsers the agent uses and print it in one shape (docs/parse-schema.md):
+ * `vmpath parse <kind> [FILE|-] [--columns LIST [--separator S]] [--json]`: parse captured
+ * multipath-tools / dmsetup output with the parsers the agent uses and print it in one shape
+ * per kind (docs/parse-schema.md; the kinds and shapes are in parse-kinds.ts, the readable form
+ * in parse-text.ts):
  *
  *   { "kind": K, "maps": [ { name, wwid?, dm?, groups: [ { index, state?, selector?, priority?,
  *       paths: [ { dev?, devT?, dmState?, checkerState?, deviceState?, priority?, failCount? } ] } ] } ] }
  *
- * and for `multipathd-paths` `{ "kind", "paths": [...] }`. Fields a format lacks are left out.
+ * for `multipathd-paths` `{ "kind", "paths": [...] }`, for `multipathd-maps` `{ "kind", "maps":
+ * [ { name, wwid?, dm?, fields } ] }`. Fields a format lacks are left out.
  */
 import { readFile } from 'node:fs/promises';
 import type { CliIo, Command } from '../command';
 import { UsageError } from '../../model/errors';
-import {
-  parseDmMultipathStatus,
-  parseDmMultipathTable,
-  parseDmsetupLines,
-  parseMultipathdJson,
-  parseShowPaths,
-  parseTopologyText,
-  type ShowPath,
-} from '../../observe/multipath';
+import { PARSE_KINDS, RAW_KINDS, parseAs, type ParseKind, type RawFormat } from './parse-kinds';
+import { parseOutputText } from './parse-text';
 
-export const PARSE_KINDS = [
-  'multipathd-json',
-  'multipathd-paths',
-  'topology',
-  'dmsetup-table',
-  'dmsetup-status',
-] as const;
-export type ParseKind = (typeof PARSE_KINDS)[number];
+export { PARSE_KINDS, parseAs, type ParseKind, type ParseOutput, type RawFormat } from './parse-kinds';
+export { parseOutputText } from './parse-text';
 
-/** One path in `vmpath parse` output; absent fields are not in the format. */
-export interface ParsedPath {
-  readonly dev?: string;
-  readonly devT?: string;
-  readonly dmState?: 'active' | 'failed' | 'undef';
-  readonly checkerState?: string;
-  readonly deviceState?: string;
-  readonly priority?: number;
-  readonly failCount?: number;
-}
-
-export interface ParsedGroup {
-  /** 1-based. */
-  readonly index: number;
-  readonly state?: 'active' | 'enabled' | 'disabled' | 'undef';
-  /** Selector with its arg count, as multipathd prints it: `service-time 0`. */
-  readonly selector?: string;
-  readonly priority?: number;
-  readonly paths: readonly ParsedPath[];
-}
-
-export interface ParsedMap {
-  readonly name: string;
-  readonly wwid?: string;
-  readonly dm?: string;
-  readonly groups: readonly ParsedGroup[];
-}
-
-export type ParseOutput =
-  | { readonly kind: Exclude<ParseKind, 'multipathd-paths'>; readonly maps: readonly ParsedMap[] }
-  | { readonly kind: 'multipathd-paths'; readonly paths: readonly ShowPath[] };
-
-const FLAG_STATE = { A: 'active', E: 'enabled', D: 'disabled' } as const;
-
-function multipathLines(text: string, source: string) {
-  return parseDmsetupLines(text, source).filter((l) => l.target === 'multipath');
-}
-
-/** Parse `text` as `kind`; throws ParseError on malformed input. */
-export function parseAs(kind: ParseKind, text: string, source: string): ParseOutput {
-  switch (kind) {
-    case 'multipathd-paths':
-      return { kind, paths: parseShowPaths(text, source) };
-    case 'multipathd-json':
-      return {
-        kind,
-        maps: parseMultipathdJson(text, source).maps.map((m) => ({
-          name: m.name,
-          wwid: m.wwid,
-          ...(m.sysfs === undefined ? {} : { dm: m.sysfs }),
-          groups: m.groups.map((g) => ({
-            index: g.index,
-            state: g.state,
-            selector: g.selector,
-            priority: g.priority,
-            paths: g.paths.map((p) => ({
-              dev: p.dev,
-              ...(p.devT === undefined ? {} : { devT: p.devT }),
-              dmState: p.dmState,
-              checkerState: p.checkerState,
-              deviceState: p.devState,
-              priority: p.priority,
-            })),
-          })),
-        })),
-      };
-    case 'topology':
-      return {
-        kind,
-        maps: parseTopologyText(text, source).map((m) => ({
-          name: m.name,
-          wwid: m.wwid,
-          dm: m.dm,
-          groups: m.groups.map((g) => ({
-            index: g.index,
-            state: g.state,
-            selector: g.selector,
-            ...(g.priority < 0 ? {} : { priority: g.priority }),
-            paths: g.paths.map((p) => ({
-              dev: p.dev,
-              ...(p.devT === undefined ? {} : { devT: p.devT }),
-              dmState: p.dmState,
-              checkerState: p.checkerState,
-              deviceState: p.deviceState,
-            })),
-          })),
-        })),
-      };
-    case 'dmsetup-table':
-      return {
-        kind,
-        maps: multipathLines(text, source).map((l) => ({
-          name: l.name,
-          groups: parseDmMultipathTable(l.params, `${source}: line ${l.line}`).groups.map((g) => ({
-            index: g.index,
-            selector: [g.selector, String(g.selectorArgs.length), ...g.selectorArgs].join(' '),
-            paths: g.paths.map((p) => ({ devT: p.devT })),
-          })),
-        })),
-      };
-    case 'dmsetup-status':
-      return {
-        kind,
-        maps: multipathLines(text, source).map((l) => ({
-          name: l.name,
-          groups: parseDmMultipathStatus(l.params, `${source}: line ${l.line}`).groups.map((g) => ({
-            index: g.index,
-            state: FLAG_STATE[g.flag],
-            paths: g.paths.map((p) => ({
-              devT: p.devT,
-              dmState: p.active ? 'active' : 'failed',
-              failCount: p.failCount,
-            })),
-          })),
-        })),
-      };
-  }
-}
-
-function table(rows: readonly (readonly string[])[], indent: string): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows
-    .map(
-      (r) =>
-        indent +
-        r
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd() +
-        '\n',
-    )
-    .join('');
-}
-
-/** The readable form printed without --json. */
-export function parseOutputText(out: ParseOutput): string {
-  if (out.kind === 'multipathd-paths') {
-    if (out.paths.length === 0) return 'no paths\n';
-    const head = ['HCIL', 'DEV', 'DEV_T', 'PRI', 'DM', 'CHECKER', 'DEVICE'];
-    const rows = out.paths.map((p) => [
-      p.hcil,
-      p.dev,
-      p.devT ?? '#:#',
-      String(p.priority),
-      p.dmState,
-      p.checkerText,
-      p.deviceState,
-    ]);
-    return table([head, ...rows], '');
-  }
-  if (out.maps.length === 0) return 'no multipath maps\n';
-  return out.maps.map(mapText).join('\n');
-}
-
-const defined = (cells: readonly (string | undefined)[]): string[] =>
-  cells.filter((c): c is string => c !== undefined);
-
-/** One map: a head line, then per group a line and its paths (fields the format lacks left out). */
-function mapText(m: ParsedMap): string {
-  const head = defined([m.name, m.wwid === undefined ? undefined : `(${m.wwid})`, m.dm]).join(' ');
-  const pathRows = m.groups.map((g) =>
-    g.paths.map((p) =>
-      defined([
-        p.dev,
-        p.devT,
-        p.dmState,
-        p.checkerState,
-        p.deviceState,
-        p.priority === undefined ? undefined : `pri=${p.priority}`,
-        p.failCount === undefined ? undefined : `fails=${p.failCount}`,
-      ]),
-    ),
-  );
-  const lines = table(pathRows.flat(), '    ').split('\n');
-  let next = 0;
-  const body = m.groups.map((g, i) => {
-    const prio = g.priority === undefined ? undefined : `prio=${g.priority}`;
-    const own = lines.slice(next, next + (pathRows[i]?.length ?? 0));
-    next += own.length;
-    return [`  ${defined([`group ${g.index}`, g.state, g.selector, prio]).join('  ')}`, ...own].join('\n');
-  });
-  return [head, ...body].join('\n') + '\n';
-}
+const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 async function readInput(file: string | undefined, io: CliIo): Promise<string> {
   if (file === undefined || file === '-') return io.readStdin();
@@ -223,34 +30,74 @@ async function readInput(file: string | undefined, io: CliIo): Promise<string> {
   }
 }
 
+/** `--columns a,b,c [--separator S]` → the raw format; undefined for the padded table. */
+function rawFormat(kind: ParseKind, values: Readonly<Record<string, unknown>>): RawFormat | undefined {
+  const columns = values.columns;
+  const separator = values.separator;
+  if (columns === undefined) {
+    if (separator !== undefined) throw new UsageError('parse: --separator needs --columns');
+    return undefined;
+  }
+  if (!RAW_KINDS.has(kind))
+    throw new UsageError(`parse: --columns is for ${[...RAW_KINDS].join(' and ')} raw format output`);
+  const names = String(columns)
+    .split(',')
+    .map((c) => c.trim());
+  const bad = names.find((c) => !COLUMN_NAME.test(c));
+  if (bad !== undefined)
+    throw new UsageError(`parse: --columns: ${JSON.stringify(bad)} is not a column name`);
+  const twice = names.find((c, i) => names.indexOf(c) !== i);
+  if (twice !== undefined) throw new UsageError(`parse: --columns: ${twice} appears twice`);
+  const sep = separator === undefined ? '|' : String(separator);
+  if (sep === '') throw new UsageError('parse: --separator must not be empty');
+  return { columns: names, separator: sep };
+}
+
 export const parseCommand: Command = {
   name: 'parse',
   summary: 'parse captured multipathd / multipath / dmsetup output and print maps, groups and paths',
-  usage: `vmpath parse <${PARSE_KINDS.join('|')}> [FILE|-] [--json]`,
+  usage: `vmpath parse <${PARSE_KINDS.join('|')}> [FILE|-] [--columns LIST [--separator S]] [--json]`,
   description: [
     'Reads FILE (or stdin for `-` or no FILE) with the parsers the agent uses. Kinds:',
     '  multipathd-json   `multipathd show maps json` (or `show map M json`)',
-    '  multipathd-paths  `multipathd show paths` (padded text table)',
+    '  multipathd-paths  `multipathd show paths` (padded text table, or raw format with --columns)',
+    '  multipathd-maps   `multipathd show maps` (padded text table, or raw format with --columns)',
     '  topology          `multipath -ll` or `multipathd show topology`',
     '  dmsetup-table     `dmsetup table` (multipath targets; others are skipped)',
     '  dmsetup-status    `dmsetup status` (multipath targets; others are skipped)',
+    '`show paths|maps raw format "..."` prints no header: name its columns with --columns, in',
+    'the order of the format string, by the names multipathd prints in headers (`%d` is dev,',
+    '`%D` dev_t, `%t` dm_st, `%T` chk_st, `%o` dev_st, `%p` pri, `%i` hcil; for maps `%n` name,',
+    '`%w` uuid, `%d` sysfs), and give the separator with --separator (default `|`).',
     'The --json output is documented in docs/parse-schema.md. Malformed input exits 1 with',
     'VMPATH_E_PARSE naming the line.',
     '',
     'Examples:',
     '  multipath -ll | vmpath parse topology',
     '  vmpath parse dmsetup-status status.txt --json',
+    "  multipathd show paths raw format '%d|%D|%t|%T|%o' |",
+    '    vmpath parse multipathd-paths --columns dev,dev_t,dm_st,chk_st,dev_st',
   ].join('\n'),
-  options: {},
+  options: {
+    columns: {
+      type: 'string',
+      description: 'raw format input: the column names of the format string, comma-separated',
+    },
+    separator: {
+      type: 'string',
+      description: 'raw format input: the field separator (default: the pipe character)',
+    },
+  },
   async run(args, io) {
     const [kind, file, ...extra] = args.positionals;
     if (kind === undefined) throw new UsageError(`parse: missing kind (${PARSE_KINDS.join(', ')})`);
     if (!(PARSE_KINDS as readonly string[]).includes(kind))
       throw new UsageError(`parse: unknown kind '${kind}' (expected ${PARSE_KINDS.join(', ')})`);
     if (extra.length > 0) throw new UsageError(`parse: unexpected argument '${extra[0]}'`);
+    const raw = rawFormat(kind as ParseKind, args.values);
     const text = await readInput(file, io);
     const source = file === undefined || file === '-' ? `${kind} (stdin)` : file;
-    const out = parseAs(kind as ParseKind, text, source);
+    const out = parseAs(kind as ParseKind, text, source, raw);
     io.out(args.values.json ? JSON.stringify(out, null, 2) + '\n' : parseOutputText(out));
     return 0;
   },

@@ -159,3 +159,35 @@ export function showPathsOf(table: TextTable, source = 'multipathd show paths'):
 export function parseShowPaths(text: string, source = 'multipathd show paths'): ShowPath[] {
   return showPathsOf(parseMultipathdColumns(text, source), source);
 }
+
+/** One row of `multipathd show maps` (default columns `name sysfs uuid`, or any `format`). */
+export interface ShowMap {
+  readonly name: string;
+  /** The `uuid` column (the WWID), when printed. */
+  readonly wwid?: string;
+  /** The `sysfs` column (`dm-N`), when printed and not `undef`. */
+  readonly dm?: string;
+  /** Every column as printed, keyed by header name (`name`, `sysfs`, `uuid`, `paths`, ...). */
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Interpret a `show maps` table (padded or raw with these header names); `name` is required. */
+export function showMapsOf(table: TextTable, source = 'multipathd show maps'): ShowMap[] {
+  if (table.rows.length > 0 && !table.columns.includes('name'))
+    throw new ParseError(`${source}: no name column (found ${table.columns.join(', ')})`, { source });
+  return table.rows.map(({ fields }) => {
+    const uuid = fields.uuid;
+    const sysfs = fields.sysfs;
+    return {
+      name: fields.name ?? '',
+      ...(uuid === undefined ? {} : { wwid: uuid }),
+      ...(sysfs === undefined || sysfs === 'undef' ? {} : { dm: sysfs }),
+      fields: { ...fields },
+    };
+  });
+}
+
+/** Parse `multipathd show maps` text into maps. */
+export function parseShowMaps(text: string, source = 'multipathd show maps'): ShowMap[] {
+  return showMapsOf(parseMultipathdColumns(text, source), source);
+}

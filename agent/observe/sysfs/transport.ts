@@ -14,8 +14,14 @@ function num(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+/** `o` without its undefined members (a loop: this runs once per path device). */
 function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const v = o[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out as T;
 }
 
 export interface ScsiLocation {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import * as path from 'node:path';
 import { runCli } from '../../../agent/cli/run-cli';
@@ -194,7 +194,14 @@ describe('vmpath parse', () => {
   it('random input for any kind exits 0 or 1 with VMPATH_E_PARSE, never anything else', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('multipathd-json', 'multipathd-paths', 'topology', 'dmsetup-table', 'dmsetup-status'),
+        fc.constantFrom(
+          'multipathd-json',
+          'multipathd-paths',
+          'multipathd-maps',
+          'topology',
+          'dmsetup-table',
+          'dmsetup-status',
+        ),
         fc.string({ maxLength: 120 }),
         async (kind, text) => {
           const r = await parse([kind, '-', '--json'], text);
@@ -213,6 +220,7 @@ describe('vmpath parse', () => {
     const files: Record<string, string> = {
       'multipathd-json': 'offline-maps.json',
       'multipathd-paths': 'offline-show-paths.txt',
+      'multipathd-maps': 'show-maps.txt',
       topology: 'show-topology.txt',
       'dmsetup-table': 'multibus-dmsetup-table.txt',
       'dmsetup-status': 'offline-dmsetup-status.txt',
@@ -237,6 +245,7 @@ describe('vmpath parse', () => {
     expect(examples.map((m) => m[1])).toEqual([
       'multipathd-json',
       'multipathd-paths',
+      'multipathd-maps',
       'topology',
       'dmsetup-table',
       'dmsetup-status',
@@ -244,6 +253,82 @@ describe('vmpath parse', () => {
     for (const [, kind, file, json] of examples) {
       const r = await parse([kind as string, path.join(__dirname, '../../..', file as string), '--json']);
       expect(r.io.stdout).toBe(json);
+    }
+  });
+});
+
+describe('vmpath parse: show maps and raw format', () => {
+  const MAP_COLUMNS = 'name,uuid,sysfs,paths,queueing,write_prot,dm_st,switch_grp,failback';
+  const PATH_COLUMNS = 'uuid,hcil,dev,dev_t,dm_st,chk_st,dev_st,pri,vend,host_adapter,protocol';
+
+  it('multipathd-maps: the real padded show maps', async () => {
+    const r = await parse(['multipathd-maps', path.join(MT, 'show-maps.txt'), '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toEqual({
+      kind: 'multipathd-maps',
+      maps: [
+        {
+          name: 'mpatha',
+          wwid: '1Linux_scsi_debug_2000',
+          dm: 'dm-0',
+          fields: { name: 'mpatha', sysfs: 'dm-0', uuid: '1Linux_scsi_debug_2000' },
+        },
+      ],
+    });
+  });
+
+  it('multipathd-maps --columns: the lab show maps raw format, readable', async () => {
+    const file = path.join(LAB, '3paths-failover', 'show-maps-raw.txt');
+    const r = await parse(['multipathd-maps', file, '--columns', MAP_COLUMNS]);
+    expect(r.code).toBe(0);
+    expect(r.io.stdout).toBe(
+      [
+        'NAME    UUID                    SYSFS  PATHS  QUEUEING  WRITE_PROT  DM_ST   SWITCH_GRP  FAILBACK',
+        'mpatha  1Linux_scsi_debug_2000  dm-0   3      off       rw          active  0           --',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('multipathd-paths --columns: every lab show paths raw format reads like its padded show paths', async () => {
+    for (const dir of readdirSync(LAB).filter((d) => existsSync(path.join(LAB, d, 'show-paths-raw.txt')))) {
+      const raw = await parse([
+        'multipathd-paths',
+        path.join(LAB, dir, 'show-paths-raw.txt'),
+        '--columns',
+        PATH_COLUMNS,
+        '--separator',
+        '|',
+        '--json',
+      ]);
+      const padded = await parse(['multipathd-paths', path.join(LAB, dir, 'show-paths.txt'), '--json']);
+      expect(raw.code).toBe(0);
+      const withoutNextCheck = (padded.json().paths as Record<string, unknown>[]).map(
+        ({ nextCheck: _n, ...p }) => p,
+      );
+      expect(raw.json()).toEqual({ kind: 'multipathd-paths', paths: withoutNextCheck });
+    }
+  });
+
+  it('a raw row with the wrong field count exits 1 with VMPATH_E_PARSE naming the line', async () => {
+    const r = await parse(['multipathd-maps', '-', '--columns', 'name,uuid', '--json'], 'a|b\na|b|c\n');
+    expect(r.code).toBe(1);
+    const err = (r.json() as { error: { code: string; details: { line: number } } }).error;
+    expect(err.code).toBe('VMPATH_E_PARSE');
+    expect(err.details.line).toBe(2);
+  });
+
+  it('--columns misuse is a usage error (exit 2)', async () => {
+    for (const args of [
+      ['topology', '-', '--columns', 'name'],
+      ['multipathd-maps', '-', '--separator', ','],
+      ['multipathd-maps', '-', '--columns', 'name,,uuid'],
+      ['multipathd-maps', '-', '--columns', 'name,name'],
+      ['multipathd-paths', '-', '--columns', 'dev', '--separator', ''],
+    ]) {
+      const r = await parse(args, 'x\n');
+      expect(r.code).toBe(2);
+      expect(r.io.stderr).toContain('VMPATH_E_USAGE');
     }
   });
 });
