@@ -11,6 +11,7 @@
 import type { HeapItem } from './heap';
 import type { Components } from './components';
 import { Scheduler } from './scheduler';
+import { countUnsettled, unsettled } from './settled';
 import type { DiskRt, Io, MapRt, PathRt, SimModel, VmRt } from './model';
 import type { TokenBucket } from './throttle';
 import { admit } from './throttle';
@@ -71,6 +72,8 @@ export class Engine {
   /** io.max FIFOs of every disk and direction, and one reusable release event per FIFO. */
   private readonly fifos: ThrottleFifo[] = [];
   private readonly releaseEv: Ev[] = [];
+  /** Map paths that may emit a uevent before the next global event (settled.ts). */
+  private unsettled = 0;
   /** FIFO index → VM index. */
   private readonly fifoVm: number[] = [];
   now = 0;
@@ -154,12 +157,14 @@ export class Engine {
 
   run(): void {
     const end = this.endMs;
-    // Windows end at most a uevent listener's reaction time ahead (see scheduler.ts).
+    // A window ends at the next global event, and at most a uevent listener's reaction time
+    // ahead while some map path may still emit a uevent (scheduler.ts, settled.ts).
     const reaction = this.m.scenario.agentReactionMs;
-    const window = this.hooks.onUevent && reaction > 0 ? reaction : Infinity;
+    const listening = this.hooks.onUevent !== undefined && reaction > 0;
+    this.unsettled = countUnsettled(this.m);
     this.sched.run(
       end,
-      window,
+      () => (listening && this.unsettled > 0 ? reaction : Infinity),
       (t) => (this.now = t),
       (item) => this.dispatch(item),
     );
@@ -200,12 +205,14 @@ export class Engine {
         return;
       case K_SCENARIO:
         this.scenarioEvent(ev.ref);
+        this.unsettled = countUnsettled(this.m);
         return;
       case K_CHECKER:
         this.checker(this.m.maps[ev.ref] as MapRt);
         return;
       case K_HOOK:
         (ev.fn as () => void)();
+        this.unsettled = countUnsettled(this.m);
         return;
     }
   }
@@ -449,7 +456,9 @@ export class Engine {
   setEntry(map: MapRt, ei: number, active: boolean, why: PathEventKind | 'agent'): void {
     const e = map.entries[ei];
     if (!e || e.active === active) return;
+    const before = unsettled(this.m, map, e);
     e.active = active;
+    this.unsettled += unsettled(this.m, map, e) - before;
     if (!active) e.failCount++;
     const path = (this.m.paths[e.path] as PathRt).spec.id;
     this.timeline.push({ tMs: this.now, kind: why, subject: `${map.name} ${e.dev}`, path });

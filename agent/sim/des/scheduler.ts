@@ -1,14 +1,14 @@
 /**
  * The engine's event queues: one per independent component of the host (components.ts) and
  * one for global events (path faults from the scenario, vmpath's loop), which may touch any
- * component. Time advances in windows that end at the next global event — and, when something
- * listens to path uevents (vmpath), at most `maxWindowMs` ahead, the listener's reaction time,
- * so a reaction a component triggers always lands after the window in which it was triggered.
- * Within a window every component runs its own events in (time, sequence) order; components
- * share no state, so this is the same simulation as one global queue, with each component's
- * working set hot in cache and small heaps (measured ~2–3× faster on the 300-VM scale scenario
- * than one heap of everything). Ties: a component's event at exactly a global event's time runs
- * after it.
+ * component. Time advances in windows that end at the next global event, or sooner when the
+ * caller says so (`maxWindowMs`: vmpath reacts to a path uevent after a delay, so while a
+ * uevent is possible a window is at most that delay long and the reaction it schedules always
+ * lands after the window — see settled.ts). Within a window every component runs its own events
+ * in (time, sequence) order; components share no state, so this is the same simulation as one
+ * global queue, with each component's working set hot in cache and small heaps (about 3× faster
+ * on the 300-VM scale scenario than one heap of everything). Ties: a component's event at
+ * exactly a global event's time runs after it.
  */
 import type { HeapItem } from './heap';
 import { MinHeap } from './heap';
@@ -38,10 +38,16 @@ export class Scheduler<T extends HeapItem> {
    * Run every event with time ≤ endMs. `dispatch(item)` is called with the item's time already
    * set through `setNow`.
    */
-  run(endMs: number, maxWindowMs: number, setNow: (t: number) => void, dispatch: (item: T) => void): void {
+  run(
+    endMs: number,
+    /** Longest window from now (ms), asked at the start of each window. */
+    maxWindowMs: () => number,
+    setNow: (t: number) => void,
+    dispatch: (item: T) => void,
+  ): void {
     let now = 0;
     for (;;) {
-      const w = Math.min(this.global.topKey(), now + maxWindowMs, endMs);
+      const w = Math.min(this.global.topKey(), now + maxWindowMs(), endMs);
       const final = w === endMs;
       for (const h of this.local) {
         for (;;) {

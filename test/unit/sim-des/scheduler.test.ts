@@ -61,7 +61,7 @@ describe('independent components and the windowed scheduler', () => {
     let now = 0;
     s.run(
       30,
-      10,
+      () => 10,
       (t) => (now = t),
       (e) => {
         log.push({ t: now, name: e.name, comp: e.comp });
