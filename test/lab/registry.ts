@@ -1,7 +1,9 @@
 /** Every lab suite by name (test/lab/suites/NAME.ts): add a suite here and it can be run. */
 import type { LabCase } from './lib/case';
 import * as act from './suites/act';
+import * as agent from './suites/agent';
 import * as capture from './suites/capture';
+import * as crash from './suites/crash';
 import * as e2e from './suites/e2e';
 import * as iomax from './suites/iomax';
 import * as multipathObserve from './suites/multipath-observe';
@@ -20,4 +22,6 @@ export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   permap: permap.cases,
   vmpath: vmpath.cases,
   act: act.cases,
+  agent: agent.cases,
+  crash: crash.cases,
 };

@@ -7,7 +7,7 @@
  */
 import type { Command } from '../command';
 import { openHostActContext } from '../../act/host-context';
-import { recoverJournal } from '../../act/recover';
+import { recoverJournal, type RecoveryResult } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
 import { virshMetadataReader } from '../../config';
 import type { LibvirtMetadataReader, PolicyProblem } from '../../config';
@@ -25,6 +25,8 @@ export interface HostDecision {
   readonly snapshot: HostSnapshot;
   readonly plan: Plan;
   readonly results: readonly ActionResult[];
+  /** Intents a crashed run left open, settled from what the host shows (apply only). */
+  readonly recovered: readonly RecoveryResult[];
 }
 
 /** observe → decide → apply (dry run or for real) once, as one agent reconcile would. */
@@ -55,7 +57,7 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
   });
   try {
     // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
-    if (!dryRun) await recoverJournal(ctx);
+    const recovered = dryRun ? [] : await recoverJournal(ctx);
     const runtime = new AgentRuntime({
       fs: ctx.fs,
       runner: ctx.runner,
@@ -74,21 +76,25 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
       ...plan.warnings,
       ...problems.map((p) => ({ subject: p.subject, code: p.code, message: p.message })),
     ];
-    return { snapshot, plan: { ...plan, warnings }, results };
+    return { snapshot, plan: { ...plan, warnings }, results, recovered };
   } finally {
     await ctx.close();
   }
 }
 
 export function printDecision(d: HostDecision, json: boolean): string {
-  if (json) return JSON.stringify({ plan: d.plan, results: d.results }, null, 2) + '\n';
+  if (json)
+    return JSON.stringify({ recovered: d.recovered, plan: d.plan, results: d.results }, null, 2) + '\n';
+  const recovered = d.recovered
+    .map((r) => `recovered ${r.kind} ${r.actionId} (interrupted by a crash): ${r.settled} — ${r.message}\n`)
+    .join('');
   const warnings = d.plan.warnings.map((w) => `warning ${w.subject}: ${w.message} [${w.code}]\n`).join('');
   const reasons = new Map(d.plan.actions.map((a) => [a.id, a.reason]));
   const withReasons = d.results.map((r) => ({
     ...r,
     message: [reasons.get(r.actionId), r.message].filter(Boolean).join(' — '),
   }));
-  return warnings + resultLines(withReasons);
+  return recovered + warnings + resultLines(withReasons);
 }
 
 export const planCommand: Command = {

@@ -206,6 +206,10 @@ export const cases: LabCase[] = [
         ctx.fact('queue_if_no_path in the table right after apply', queueing());
         await sleep(6000); // 3 checker ticks: does multipathd (no_path_retry fail) keep it?
         ctx.fact('queue_if_no_path in the table 6 s later', queueing());
+        assert.ok(
+          queueing(),
+          'multipathd keeps queueing: vmpath set no_path_retry queue for the map ahead of time',
+        );
         // A repeated reconcile must not fail nor pause again (the journal knows the pause).
         const again = vmpath(ctx, 'apd-down-2', 'apply', '--config', CONFIG, '--journal', JOURNAL);
         assert.doesNotMatch(again, /pause-vm:.*applied/);
