@@ -43,7 +43,9 @@ export function defaultVmControl(
     new RoutingVmControl({
       qmp: new QmpVmControl({ root }),
       libvirt: new LibvirtVmControl({ runner, ...(extra.libvirtUri ? { uri: extra.libvirtUri } : {}) }),
-      ...(extra.proxmoxApi ? { proxmoxApi: extra.proxmoxApi } : {}),
+      // Configured, the API serves every call for Proxmox VMs (PVE then knows a VM is paused and
+      // why); QMP stays for plain QEMU and for hosts without the API configured.
+      ...(extra.proxmoxApi ? { proxmoxApi: extra.proxmoxApi, preferApi: true } : {}),
     }),
   );
 }

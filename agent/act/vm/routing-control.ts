@@ -23,9 +23,11 @@ export class RoutingVmControl implements VmControl {
     const chosen =
       vm.kind === 'libvirt'
         ? b.libvirt
-        : op === 'migrate' || b.preferApi
-          ? (b.proxmoxApi ?? (op === 'migrate' ? undefined : b.qmp))
-          : (b.qmp ?? b.proxmoxApi);
+        : vm.kind === 'qemu' // plain QEMU: not a Proxmox VM, QMP only
+          ? b.qmp
+          : op === 'migrate' || b.preferApi
+            ? (b.proxmoxApi ?? (op === 'migrate' ? undefined : b.qmp))
+            : (b.qmp ?? b.proxmoxApi);
     if (!chosen)
       throw new VmControlUnsupportedError(`vm ${vm.id} (${vm.kind}): no backend configured for ${op}`, {
         vmId: vm.id,

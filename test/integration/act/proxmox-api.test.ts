@@ -3,7 +3,11 @@
  * (paths, `{data}` shapes, ticket + CSRF and API-token auth, the errors PVE returns), over TLS
  * verified by CA or by certificate fingerprint pin.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ProxmoxApiClient } from '../../../agent/act/vm/proxmox-api';
+import { runCli } from '../../../agent/cli/run-cli';
 import { ProxmoxApiVmControl } from '../../../agent/act/vm/proxmox-control';
 import type { VmRef } from '../../../agent/model/seams';
 import { FakePve } from './helpers/fake-pve';
@@ -166,5 +170,57 @@ describe('Proxmox VE API client (local HTTPS server)', () => {
       code: 'VMPATH_E_PROXMOX_API',
     });
     expect(pve.requests).toHaveLength(0);
+  });
+
+  it('`vmpath pause|resume` use the API configured in the config file (token secret in a file, CA file)', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'vmpath-pveroot-'));
+    try {
+      mkdirSync(path.join(root, 'etc/vmpath'), { recursive: true });
+      writeFileSync(path.join(root, 'etc/vmpath/pve-token'), `${pve.token.secret}\n`, { mode: 0o600 });
+      writeFileSync(path.join(root, 'etc/vmpath/pve-ca.pem'), pve.cert);
+      writeFileSync(
+        path.join(root, 'etc/vmpath/config.json'),
+        JSON.stringify({
+          control: {
+            proxmoxApi: {
+              host: 'localhost',
+              port: pve.port,
+              node: 'pve1',
+              tokenId: pve.token.id,
+              tokenSecretFile: '/etc/vmpath/pve-token',
+              caFile: '/etc/vmpath/pve-ca.pem',
+            },
+          },
+        }),
+      );
+      // a Proxmox VM as vmpath knows it without a snapshot: its QMP socket under the root
+      mkdirSync(path.join(root, 'var/run/qemu-server'), { recursive: true });
+      writeFileSync(path.join(root, 'var/run/qemu-server/101.qmp'), '');
+      const out: string[] = [];
+      const io = {
+        out: (t: string) => void out.push(t),
+        err: (t: string) => void out.push(t),
+        readStdin: async () => '',
+        isTty: false,
+      };
+      const paused = await runCli(['pause', '101', '--root', root, '--json'], io);
+      expect(out.join('')).not.toMatch(/failed/);
+      expect(paused).toBe(0);
+      expect(pve.vms.get('101')).toBe('paused');
+      expect(await runCli(['resume', '101', '--root', root, '--json'], io)).toBe(0);
+      expect(pve.vms.get('101')).toBe('running');
+      const writes = pve.requests.filter((r) => r.method === 'POST').map((r) => r.url);
+      expect(writes).toEqual([
+        '/api2/json/nodes/pve1/qemu/101/status/suspend',
+        '/api2/json/nodes/pve1/qemu/101/status/resume',
+      ]);
+      expect(
+        pve.requests.every(
+          (r) => r.headers.authorization === `PVEAPIToken=${pve.token.id}=${pve.token.secret}`,
+        ),
+      ).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

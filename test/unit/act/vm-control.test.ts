@@ -71,6 +71,16 @@ describe('routing', () => {
       code: 'VMPATH_E_VM_CONTROL_UNSUPPORTED',
     });
   });
+
+  it('preferApi (the API configured): Proxmox VMs go through the API, plain QEMU stays on QMP', async () => {
+    const qmp = new FakeVms(new Map([['101', 'running'], ['vm7', 'running']]));
+    const api = new FakeVms(new Map([['101', 'running']]));
+    const r = new RoutingVmControl({ qmp, proxmoxApi: api, preferApi: true });
+    await r.pause(pve);
+    await r.pause({ id: 'vm7', kind: 'qemu', name: 'vm7', pid: 0 });
+    expect(api.calls).toEqual(['pause 101']);
+    expect(qmp.calls).toEqual(['pause vm7']);
+  });
 });
 
 describe('retries', () => {
