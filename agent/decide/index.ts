@@ -120,8 +120,9 @@ export function decide(input: DecideInput): Plan {
       paths[name] = out.paths;
       if (sel && out.paths.length) chosen[name] = sel.chosen;
       mechanism[name] = out.mechanism;
-      const none = selecting ? [`map ${name}: no usable path`] : [];
-      reasons.push(...(sel?.reasons ?? none), ...out.reasons);
+      if (sel) for (const r of sel.reasons) reasons.push(r);
+      else if (selecting) reasons.push(`map ${name}: no usable path`);
+      for (const r of out.reasons) reasons.push(r);
       const usable = usablePaths(topo, map).length;
       maps.push({ map, ioMap: out.ioMap, usable });
       perMap[name] = {
