@@ -14,7 +14,12 @@ import {
   prepareRestoreFailbackConf,
   prepareSwitchGroup,
 } from './dm-actuators';
-import { prepareCreateVmMap, prepareMoveLv, prepareRemoveVmMap } from './vm-map-actuators';
+import {
+  prepareCreateVmMap,
+  prepareMoveLv,
+  prepareReloadVmMap,
+  prepareRemoveVmMap,
+} from './vm-map-actuators';
 import { prepareKill, prepareMigrate, preparePause, prepareResume } from './vm-actuators';
 import type { ActAction, ActEnv, Prepared } from './types';
 
@@ -58,6 +63,8 @@ export function prepare(
       return preparePathState(env, a);
     case 'create-vm-map':
       return prepareCreateVmMap(env, a);
+    case 'reload-vm-map':
+      return prepareReloadVmMap(env, a);
     case 'remove-vm-map':
       return prepareRemoveVmMap(env, a);
     case 'move-lv':

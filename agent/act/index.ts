@@ -42,10 +42,14 @@ export interface ApplyOptions {
 /**
  * Which earlier failure makes an action pointless or unsafe:
  * - move-lv needs its VM's create-vm-map; remove-vm-map needs the VM's LVs moved off it;
- * - switch-group needs `failback manual` for that map (else multipathd undoes it in ~0.7 s).
+ * - switch-group needs `failback manual` for that map (else multipathd undoes it in ~0.7 s);
+ * - fail/reinstate-path and switch-group on a per-VM map need its reload (the old table lacks
+ *   the new path devices, and its group numbers are not the new table's).
  */
 function blockedBy(a: Action, failed: readonly Action[]): Action | undefined {
   return failed.find((f) => {
+    if (f.kind === 'reload-vm-map' && 'map' in a && a.map === f.name)
+      return a.kind === 'fail-path' || a.kind === 'reinstate-path' || a.kind === 'switch-group';
     if (a.kind === 'move-lv') return f.kind === 'create-vm-map' && f.vmId === a.vmId;
     if (a.kind === 'remove-vm-map') return f.kind === 'move-lv' && f.vmId === a.vmId;
     if (a.kind === 'switch-group') return f.kind === 'set-failback-manual' && f.map === a.map;

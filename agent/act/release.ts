@@ -26,6 +26,7 @@ const ORDER = [
   'move-lv',
   'remove-vm-map',
   'create-vm-map',
+  'reload-vm-map',
   'switch-group',
   'fail-path',
   'reinstate-path',

@@ -3,13 +3,18 @@
  *
  * create-vm-map: `dmsetup create NAME --uuid UUID --table TABLE`; an existing map with the same
  *   table is `unchanged`, with a different table it is a conflict (never clobbered).
+ * reload-vm-map: `dmsetup load NAME --table TABLE`, `dmsetup suspend --noflush NAME`,
+ *   `dmsetup resume NAME`, verify, then `dmsetup message NAME 0 fail_path MAJ:MIN` for each of
+ *   `failPaths` (a new table starts with every path active). noflush: queued I/O is kept, not
+ *   errored, while the table is swapped. A map with the same table (on meaning) is `unchanged`.
  * remove-vm-map: `dmsetup remove NAME` (EBUSY while an LV still sits on it: move the LV first).
  * move-lv: `dmsetup suspend LV`, `dmsetup load LV --table T`, `dmsetup resume LV`, then
  *   `dmsetup table LV` must show T. Once suspend has succeeded, resume is ALWAYS attempted —
  *   whatever failed — so an LV is never left suspended (a suspended LV hangs the VM's I/O).
  */
 import type { Action } from '../model/plan';
-import { validateDmName, validateVmId } from '../model/names';
+import { validateDevT, validateDmName, validateVmId } from '../model/names';
+import { mapPaths } from '../model/snapshot';
 import { CommandFailedError, InvalidNameError } from '../model/errors';
 import { SUSPEND_TIMEOUT_MS, dmTable, dmsetup, normalizeTable } from './dm-exec';
 import { sysDmByName } from './dm-lookup';
@@ -82,6 +87,79 @@ export async function prepareCreateVmMap(env: ActEnv, a: Of<'create-vm-map'>): P
       await dmsetup(env.runner, ['create', a.name, '--uuid', uuid, '--table', table]);
     },
   };
+}
+
+export async function prepareReloadVmMap(env: ActEnv, a: Of<'reload-vm-map'>): Promise<Prepared> {
+  validateDmName(a.name);
+  validateDmName(a.baseMap);
+  validateVmId(a.vmId);
+  const table = validateTable(a.table);
+  const failPaths = a.failPaths.map((d) => validateDevT(d));
+  const current = await dmTable(env.runner, a.name);
+  if (current === undefined)
+    throw new CommandFailedError(`vm map ${a.name} does not exist: nothing to reload`, { name: a.name });
+  if (sameTable(current, table)) return { unchanged: true, message: `${a.name} already over these paths` };
+  // The paths the map had failed before, so undo can put those back too.
+  const old = env.snapshot?.maps.find((m) => m.name === a.name);
+  const oldFailed = old
+    ? [
+        ...new Set(
+          mapPaths(old)
+            .filter((p) => p.dmState === 'failed')
+            .map((p) => p.devT),
+        ),
+      ]
+    : [];
+  const key = `vm-map:${a.name}`;
+  return {
+    unchanged: false,
+    describe:
+      `vm ${a.vmId}: reload ${a.name} over the paths of ${a.baseMap}: ${current} -> ${table}` +
+      (failPaths.length ? `; then fail ${failPaths.join(',')}` : ''),
+    undo: {
+      key,
+      vmId: a.vmId,
+      inverse: { ...a, ...release(key), table: current, failPaths: oldFailed },
+    },
+    run: () => reloadVmMap(env, a.name, table, failPaths),
+  };
+}
+
+/** load → suspend (noflush) → resume → verify → fail paths; resume always follows a successful suspend. */
+async function reloadVmMap(
+  env: ActEnv,
+  name: string,
+  table: string,
+  failPaths: readonly string[],
+): Promise<string> {
+  await dmsetup(env.runner, ['load', name, '--table', table]); // fails: nothing changed (no inactive table)
+  await dmsetup(env.runner, ['suspend', '--noflush', name], SUSPEND_TIMEOUT_MS);
+  try {
+    await dmsetup(env.runner, ['resume', name], SUSPEND_TIMEOUT_MS);
+  } catch (e) {
+    try {
+      await dmsetup(env.runner, ['resume', name], SUSPEND_TIMEOUT_MS);
+    } catch {
+      throw new CommandFailedError(
+        `vm map ${name}: resume failed, map may be SUSPENDED: ${(e as Error).message}`,
+        {
+          name,
+          suspended: true,
+        },
+      );
+    }
+  }
+  const now = await dmTable(env.runner, name);
+  if (now === undefined || !sameTable(now, table))
+    throw new CommandFailedError(
+      `vm map ${name}: table after reload is ${JSON.stringify(now)}, wanted ${JSON.stringify(table)}`,
+      {
+        name,
+        table: now,
+      },
+    );
+  for (const devT of failPaths) await dmsetup(env.runner, ['message', name, '0', 'fail_path', devT]);
+  return `${name} reloaded${failPaths.length ? `, failed ${failPaths.join(',')}` : ''}`;
 }
 
 export async function prepareRemoveVmMap(env: ActEnv, a: Of<'remove-vm-map'>): Promise<Prepared> {

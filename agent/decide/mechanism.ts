@@ -13,6 +13,7 @@ import { retargetTable, vmMapTable } from './dm-table';
 import type { PlanBuilder } from './plan-builder';
 import type { Selection } from './select';
 import type { Topology } from './topology';
+import { planVmMapReload } from './vm-map-rebuild';
 import { currentGroup, disksOnMap, pathUsable, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
@@ -65,9 +66,20 @@ export function needsSelection(
   );
 }
 
+const usableMemo = new WeakMap<Topology, Map<MultipathMap, ReadonlyMap<string, boolean>>>();
+
+/** Whether `dev` is usable on `base` (its first entry in table order; false when not in it). */
 const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean => {
-  const p = base.groups.flatMap((g) => g.paths).find((x) => x.dev === dev);
-  return p !== undefined && pathUsable(topo, p);
+  let memo = usableMemo.get(topo);
+  if (!memo) usableMemo.set(topo, (memo = new Map()));
+  let byDev = memo.get(base);
+  if (!byDev) {
+    const m = new Map<string, boolean>();
+    for (const g of base.groups)
+      for (const p of g.paths) if (!m.has(p.dev)) m.set(p.dev, pathUsable(topo, p));
+    memo.set(base, (byDev = m));
+  }
+  return byDev.get(dev) ?? false;
 };
 
 const followMemo = new WeakMap<Topology, Map<MultipathMap, { group: number; paths: string[] }>>();
@@ -142,26 +154,31 @@ export function applyMechanism(
       });
       return { mechanism: 'limits-only', paths: followGroup(topo, map, reasons), ioMap: map.name, reasons };
     }
-    for (const g of existing.groups)
-      for (const p of g.paths) {
-        const up = baseUsable(topo, map, p.dev);
-        if (up && p.dmState === 'failed')
-          plan.add({
-            kind: 'reinstate-path',
-            map: existing.name,
-            dev: p.dev,
-            reason: `path ${p.dev} is usable again on ${map.name}`,
-            origins: [],
-          });
-        if (!up && p.dmState === 'active')
-          plan.add({
-            kind: 'fail-path',
-            map: existing.name,
-            dev: p.dev,
-            reason: `path ${p.dev} is not usable on ${map.name}`,
-            origins: [],
-          });
-      }
+    // The base map's path devices changed: reload the per-VM map (its new table starts on the
+    // chosen paths, so no group switch or path mirroring against the old table).
+    const reload = planVmMapReload(ctx, vm.id, existing, map, sel, origins);
+    if (reload) reasons.push(reload.reason);
+    else
+      for (const g of existing.groups)
+        for (const p of g.paths) {
+          const up = baseUsable(topo, map, p.dev);
+          if (up && p.dmState === 'failed')
+            plan.add({
+              kind: 'reinstate-path',
+              map: existing.name,
+              dev: p.dev,
+              reason: `path ${p.dev} is usable again on ${map.name}`,
+              origins: [],
+            });
+          if (!up && p.dmState === 'active')
+            plan.add({
+              kind: 'fail-path',
+              map: existing.name,
+              dev: p.dev,
+              reason: `path ${p.dev} is not usable on ${map.name}`,
+              origins: [],
+            });
+        }
     for (const d of disks) {
       const lv = lvOn(d, map.devT);
       const table = lv && retargetTable(lv.table, map.devT, existing.devT);
@@ -171,6 +188,7 @@ export function applyMechanism(
         reasons.push(why);
       }
     }
+    if (reload) return { mechanism: 'vm-map', paths: reload.paths, ioMap: existing.name, reasons };
     if (!sel) return { mechanism: 'vm-map', paths: [], ioMap: existing.name, reasons };
     const target = existing.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
     if (!target)

@@ -13,14 +13,16 @@ export type ActionDraft = DistributiveOmit<Action, 'id' | 'trigger'> & {
 
 /**
  * Execution order of a plan, by phase (stable inside a phase): failback before any group
- * choice; a per-VM map exists and mirrors path state before it is steered or an LV moves onto
- * it; LVs move back before their per-VM map is removed; queueing is set before a VM is paused
- * or migrated; limits are in place before a VM is resumed.
+ * choice; a per-VM map exists (created, or reloaded over its base map's current paths) and
+ * mirrors path state before it is steered or an LV moves onto it; LVs move back before their
+ * per-VM map is removed; queueing is set before a VM is paused or migrated; limits are in place
+ * before a VM is resumed.
  */
 export const PHASE: Readonly<Record<Action['kind'], number>> = {
   'set-failback-manual': 1,
   'set-no-path-retry': 1,
   'create-vm-map': 2,
+  'reload-vm-map': 2,
   'reinstate-path': 3,
   'fail-path': 3,
   'switch-group': 4,
@@ -51,6 +53,7 @@ export function actionId(a: ActionDraft): string {
     case 'reinstate-path':
       return `${a.kind}:${a.map}:${a.dev}`;
     case 'create-vm-map':
+    case 'reload-vm-map':
     case 'remove-vm-map':
       return `${a.kind}:${a.name}`;
     case 'move-lv':

@@ -58,6 +58,20 @@ export type Action =
       /** Full dm table line, `0 <sectors> multipath ...`. */
       readonly table: string;
     })
+  /**
+   * Reload an existing per-VM map's table (load, suspend noflush, resume) when its base map's
+   * path devices changed (a path added or removed by multipathd). A fresh table starts with
+   * every path active: `failPaths` (MAJ:MIN) are failed right after, as on the base map.
+   */
+  | (ActionBase & {
+      readonly kind: 'reload-vm-map';
+      readonly vmId: string;
+      readonly baseMap: string;
+      readonly name: string;
+      /** Full dm table line, `0 <sectors> multipath ...`, over the base map's current paths. */
+      readonly table: string;
+      readonly failPaths: readonly DevT[];
+    })
   | (ActionBase & { readonly kind: 'remove-vm-map'; readonly vmId: string; readonly name: string })
   | (ActionBase & {
       readonly kind: 'move-lv';

@@ -120,6 +120,16 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
         holders: [],
       });
     },
+    'reload-vm-map': (a) => {
+      const m = mapNamed(a.name);
+      const t = parseMultipathTable(a.table, byDevT);
+      m.groups = t.groups.map((g) => ({
+        ...g,
+        paths: g.paths.map((p) => (a.failPaths.includes(p.devT) ? { ...p, dmState: 'failed' as const } : p)),
+      }));
+      m.activeGroup = 1;
+      m.nextGroup = 1;
+    },
     'remove-vm-map': (a) => void (s.maps = s.maps.filter((m) => m.name !== a.name)),
     'move-lv': (a) => {
       const vm = vmWith(a.vmId);
