@@ -12,6 +12,7 @@ import type { HeapItem } from './heap';
 import type { Components } from './components';
 import { Scheduler } from './scheduler';
 import { countUnsettled, unsettled } from './settled';
+import { checkerPhasesMs } from './detection';
 import type { DiskRt, Io, MapRt, PathRt, SimModel, VmRt } from './model';
 import type { TokenBucket } from './throttle';
 import { admit } from './throttle';
@@ -147,12 +148,9 @@ export class Engine {
     const s = this.m.scenario;
     for (const vm of this.m.vms) this.startVm(vm);
     s.events.forEach((e, i) => this.at(e.at * 1000, K_SCENARIO, i));
-    // A separate stream: every policy sees the same checker phases (a fair comparison).
-    const phases = makeRng(deriveSeed(s.seed, 0xc4ec));
-    for (const map of this.m.maps) {
-      const phase = phases.next() * s.checkerIntervalS * 1000;
-      this.at(phase, K_CHECKER, map.idx);
-    }
+    // every policy (and the ideal, detection.ts) sees the same checker phases
+    const phases = checkerPhasesMs(s, this.m.maps.length);
+    for (const map of this.m.maps) this.at(phases[map.idx] as number, K_CHECKER, map.idx);
   }
 
   run(): void {

@@ -1,7 +1,8 @@
 /**
  * The ideal: weighted max-min fair allocation with limits and reservations over the VM–path
- * graph (progressive filling, feasibility by max-flow). Per time segment between path events
- * (the ideal knows about failures instantly), every VM v gets x_v with
+ * graph (progressive filling, feasibility by max-flow). Per time segment between path changes
+ * as the host detects them (detection.ts: failures at once, recoveries at multipathd's checker
+ * tick of each LUN's map — the same for every policy), every VM v gets x_v with
  *   r_v ≤ x_v ≤ cap_v = min(demand_v, limit_v),  Σ routed x over each path ≤ its capacity,
  * reservations first (scaled down together if they cannot all fit), then all rates grow as
  * w_v·t; a VM freezes when it reaches cap_v or when every path it can use is saturated (it
@@ -16,6 +17,7 @@
  * grouped LUN uses one path at a time, so its cap includes its best single path's capacity (a
  * relaxation: that path's load from other VMs is still shared by flow). Priority is not used.
  */
+import { detectedSegments } from './detection';
 import { FlowGraph } from './maxflow';
 import type { BurstSpec, Scenario, ScenarioPath, ScenarioVm } from './scenario';
 
@@ -143,16 +145,19 @@ export function onFraction(b: BurstSpec, seg: { fromS: number; toS: number }): n
 function vmInput(
   s: Scenario,
   vm: ScenarioVm,
-  up: readonly boolean[],
+  usable: readonly (readonly boolean[])[],
   seg: { fromS: number; toS: number },
 ): IdealVmInput & { demand: number } {
   const bytes = Math.round(vm.workload.ioKiB * 1024);
   const all = new Set<number>();
   for (const w of vm.disks) {
-    const lun = s.luns.find((l) => l.wwid === w);
-    for (const id of lun?.paths ?? []) all.add(s.paths.findIndex((p) => p.id === id));
+    const li = s.luns.findIndex((l) => l.wwid === w);
+    for (const id of s.luns[li]?.paths ?? []) {
+      const pi = s.paths.findIndex((p) => p.id === id);
+      if (usable[li]?.[pi]) all.add(pi);
+    }
   }
-  let paths = [...all].filter((i) => up[i]).sort((a, b) => a - b);
+  let paths = [...all].sort((a, b) => a - b);
   const pins = vm.policy.pin ?? [];
   if (pins.length) {
     const pinned = paths.filter((i) => {
@@ -210,7 +215,7 @@ function vmInput(
   };
 }
 
-/** Path up/down per segment, from the scenario's events (instant knowledge). */
+/** Path up/down per segment, from the scenario's events (the links, not what the host sees). */
 export function segments(s: Scenario): { fromS: number; toS: number; up: boolean[] }[] {
   const up = s.paths.map(() => true);
   const out: { fromS: number; toS: number; up: boolean[] }[] = [];
@@ -231,10 +236,10 @@ export function segments(s: Scenario): { fromS: number; toS: number; up: boolean
 export function idealForScenario(s: Scenario): IdealResult {
   const sums = s.vms.map(() => 0);
   const backlogTime = s.vms.map(() => 0);
-  for (const seg of segments(s)) {
+  for (const seg of detectedSegments(s)) {
     const dt = seg.toS - seg.fromS;
-    const inputs = s.vms.map((vm) => vmInput(s, vm, seg.up, seg));
-    const caps = s.paths.map((p, i) => (seg.up[i] ? p.capacityMBps : 0));
+    const inputs = s.vms.map((vm) => vmInput(s, vm, seg.usable, seg));
+    const caps = s.paths.map((p, i) => (seg.usable.some((u) => u[i]) ? p.capacityMBps : 0));
     const x = allocate(inputs, caps);
     x.forEach((v, i) => {
       sums[i] = (sums[i] as number) + v * dt;

@@ -1,4 +1,7 @@
+import { checkerPhasesMs, detectedSegments } from '../../../agent/sim/des/detection';
 import { allocate } from '../../../agent/sim/des/ideal';
+import { parseScenario } from '../../../agent/sim/des/scenario';
+import { twoPathScenario } from './fixtures';
 import type { IdealVmInput } from '../../../agent/sim/des/ideal';
 
 const vm = (over: Partial<IdealVmInput> = {}): IdealVmInput => ({
@@ -49,5 +52,40 @@ describe('ideal allocator (weighted max-min fair with limits and reservations)',
   it('counts IOPS-bound VMs at their cost per MB', () => {
     // VM0 costs 2 units per MB/s (small I/O): equal weights → equal MB/s x with 2x + x = 90
     close(allocate([vm({ cost: 2 }), vm()], [90]), [30, 30]);
+  });
+});
+
+describe('the ideal sees path changes when the host does (detection.ts)', () => {
+  const scenario = (events: unknown[]): ReturnType<typeof parseScenario> =>
+    parseScenario(twoPathScenario({ durationS: 30, checkerIntervalS: 5, events }));
+
+  it('a failure counts at once, a recovery at the LUN map checker tick after it', () => {
+    const s = scenario([
+      { at: 10, fail: 'a1' },
+      { at: 12, restore: 'a1' },
+    ]);
+    const phase = (checkerPhasesMs(s, 1)[0] as number) / 1000;
+    const tick = phase + Math.ceil((12 - phase) / 5) * 5;
+    const segs = detectedSegments(s);
+    expect(segs.map((g) => [g.fromS, g.toS])).toEqual([
+      [0, 10],
+      [10, tick],
+      [tick, 30],
+    ]);
+    expect(segs.map((g) => g.usable[0])).toEqual([
+      [true, true],
+      [false, true],
+      [true, true],
+    ]);
+  });
+
+  it('a path that fails again before the tick never comes back', () => {
+    const s = scenario([
+      { at: 10, fail: 'a1' },
+      { at: 10.001, restore: 'a1' },
+      { at: 10.002, fail: 'a1' },
+    ]);
+    const segs = detectedSegments(s);
+    expect(segs.at(-1)?.usable[0]).toEqual([false, true]);
   });
 });
