@@ -211,7 +211,7 @@ export function applyMechanism(
     if (!sel) return { mechanism: 'switch-group', paths: [], ioMap: map.name, reasons };
     const target = map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
     if (!target) return { mechanism: 'none', paths: [], ioMap: map.name, reasons };
-    if (map.failback !== 'manual')
+    if (map.failback !== 'manual' && map.vmpathConf?.failback !== 'manual')
       plan.add({
         kind: 'set-failback-manual',
         map: map.name,

@@ -106,6 +106,12 @@ export interface MultipathMap {
    * kernel's queue_if_no_path at. Absent when multipathd did not answer or for per-VM maps.
    */
   readonly noPathRetry?: NoPathRetry;
+  /**
+   * What vmpath's own /etc/multipath/conf.d/vmpath.conf sets for this map's WWID (absent: no
+   * entry). The only way to know `failback manual` is in force: multipathd's JSON `failback` is
+   * a countdown, `-` for manual and deferred alike.
+   */
+  readonly vmpathConf?: { readonly failback?: 'manual'; readonly noPathRetry?: 'queue' };
   readonly vendor?: string;
   readonly product?: string;
   /** `multipathd` for maps it manages; `vmpath` for per-VM maps (uuid `vmpath-<vm>-<wwid>`). */

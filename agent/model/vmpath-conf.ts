@@ -10,7 +10,7 @@
  * After it changes, `multipathd reconfigure` makes multipathd read it — and reconfigure resets
  * every map's group choice to multipathd's own, so the next reconcile re-asserts switch-group.
  */
-import { InvalidNameError } from '../model/errors';
+import { InvalidNameError } from './errors';
 
 export const VMPATH_CONF_PATH = '/etc/multipath/conf.d/vmpath.conf';
 /** The same file (its first use was failback only). */

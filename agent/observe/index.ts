@@ -11,12 +11,13 @@ import type { Clock, CommandRunner, HostFs } from '../model/seams';
 import { freezeSnapshot, type DevT, type HostSnapshot, type PathDevice, type Vm } from '../model/snapshot';
 import { diskResolver } from './chains';
 import { mapLimit } from './concurrency';
-import { naturalCompare } from './natural-order';
+import { naturalSortBy } from './natural-order';
 import { DiagnosticSink } from './diagnostics';
 import { GuardedHostFs } from './guarded-fs';
 import { readHostFacts } from './host-info';
 import { readAllDmTables, readMultipathInputs } from './multipath-adapter';
 import { assembleMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
+import { readVmpathConf } from './vmpath-conf-read';
 import type { BlockIndex, BlockNode } from './sysfs/block-index';
 import { scanBlockDevices } from './sysfs/block-index';
 import { NVME_PATH, readPathDevice } from './sysfs/path-devices';
@@ -60,10 +61,10 @@ function pathNodes(index: BlockIndex, mapPathDevTs: ReadonlySet<DevT>): BlockNod
     if (role === 'multipath' || role === 'vm-map') for (const s of node.slaves) names.add(s);
     if (!node.dm && (mapPathDevTs.has(node.devT) || NVME_PATH.test(node.name))) names.add(node.name);
   }
-  return [...names]
+  const nodes = [...names]
     .map((n) => index.byName.get(n))
-    .filter((n): n is BlockNode => n !== undefined && !n.dm)
-    .sort((a, b) => naturalCompare(a.name, b.name));
+    .filter((n): n is BlockNode => n !== undefined && !n.dm);
+  return naturalSortBy(nodes, (n) => n.name);
 }
 
 export async function observeHost(ctx: ObserveContext, options: ObserveOptions = {}): Promise<HostSnapshot> {
@@ -75,6 +76,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   const factsP = readHostFacts(fs, diag);
   const indexP = scanBlockDevices(fs, diag, concurrency);
   const inputsP = readMultipathInputs(ctx.runner, diag);
+  const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
   const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups });
   const [index, inputs] = await Promise.all([indexP, inputsP]);
@@ -83,7 +85,11 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   for (const node of index.byName.values()) if (!node.dm) pathNames.set(node.devT, node.name);
   const assembled = assembleMultipathMaps({ ...inputs, devices: dmFacts(index), pathNames });
   for (const d of assembled.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
-  const maps = assembled.maps;
+  const conf = await confP;
+  const maps = assembled.maps.map((m) => {
+    const settings = m.owner === 'multipathd' ? conf.get(m.wwid) : undefined;
+    return settings ? { ...m, vmpathConf: settings } : m;
+  });
 
   const mapPathDevTs = new Set(maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((p) => p.devT))));
   const transports = new TransportReader(fs);
@@ -113,7 +119,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
     ...o.vm,
     disks: await Promise.all(o.openDevTs.map(resolve)),
   }));
-  vms.sort((a, b) => naturalCompare(a.id, b.id));
+  naturalSortBy(vms, (vm) => vm.id);
 
   return freezeSnapshot({
     takenAtMs,

@@ -11,8 +11,24 @@ function chunks(s: string): string[] {
 
 export function naturalCompare(a: string, b: string): number {
   if (a === b) return 0;
-  const x = chunks(a);
-  const y = chunks(b);
+  return compareChunks(chunks(a), chunks(b));
+}
+
+/**
+ * Sort `items` by the natural order of `key(item)`, in place; each key is cut into chunks once
+ * (not twice per comparison: a large host sorts thousands of path names).
+ */
+export function naturalSortBy<T>(items: T[], key: (item: T) => string): T[] {
+  const keyed = items.map((item) => {
+    const name = key(item);
+    return { item, name, parts: chunks(name) };
+  });
+  keyed.sort((a, b) => (a.name === b.name ? 0 : compareChunks(a.parts, b.parts)));
+  keyed.forEach((k, i) => (items[i] = k.item));
+  return items;
+}
+
+function compareChunks(x: readonly string[], y: readonly string[]): number {
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     const p = x[i] as string;
     const q = y[i] as string;

@@ -100,6 +100,18 @@ const CASES: Case[] = [
     paths: { '101': { mpatha: ['sdc', 'sdd'] } },
   },
   {
+    name: "multipathd JSON failback '-' (manual or deferred, it cannot tell): failback manual written",
+    host: owned({ failback: '-' }),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    actions: ['set-failback-manual mpatha', 'switch-group mpatha 2'],
+  },
+  {
+    name: "failback '-' and vmpath.conf already says manual for the WWID: only the switch",
+    host: owned({ failback: '-', vmpathConf: { failback: 'manual' } }),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    actions: ['switch-group mpatha 2'],
+  },
+  {
     name: 'already on the pinned group: nothing to do',
     host: owned({ current: 2 }),
     policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },

@@ -30,6 +30,7 @@ export interface MapSpec {
   queue?: boolean;
   /** multipathd's no_path_retry as observed (absent: multipathd's setting not known). */
   noPathRetry?: MultipathMap['noPathRetry'];
+  vmpathConf?: MultipathMap['vmpathConf'];
   wwid?: string;
 }
 export interface VmSpec {
@@ -85,6 +86,7 @@ export function buildHost(spec: HostSpec): HostSnapshot {
     nextGroup: m.current ?? 1,
     failback: m.failback ?? 'manual',
     ...(m.noPathRetry ? { noPathRetry: m.noPathRetry } : {}),
+    ...(m.vmpathConf ? { vmpathConf: m.vmpathConf } : {}),
     owner: 'multipathd',
     holders: [],
   }));
