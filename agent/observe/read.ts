@@ -76,9 +76,47 @@ export async function readOptional(fs: HostFs, path: string): Promise<string | u
 
 /** Trimmed optional attribute; empty text counts as absent. */
 export async function readAttr(fs: HostFs, path: string): Promise<string | undefined> {
-  const text = await readOptional(fs, path);
+  return attrValue(await readOptional(fs, path));
+}
+
+function attrValue(text: string | undefined): string | undefined {
   const value = text?.trim();
   return value ? value : undefined;
+}
+
+/** readOptional through the synchronous reads (the caller checked syncFor). */
+function readOptionalNow(sync: HostFsSync, path: string): string | undefined {
+  try {
+    return sync.readFile(path);
+  } catch (err) {
+    if (isMissing(err) && !PROC_PID.test(path)) return undefined;
+    throw classifyFsError(path, err);
+  }
+}
+
+/**
+ * readAttr of several attributes, results in order, like `Promise.all(paths.map(readAttr))`:
+ * every path is read, and the first error (in order) is thrown. When every path can be read
+ * synchronously that is one promise instead of one per attribute (a large host reads several
+ * attributes of thousands of devices).
+ */
+export async function readAttrs(fs: HostFs, paths: readonly string[]): Promise<(string | undefined)[]> {
+  const sync = fs.sync;
+  if (sync === undefined || !paths.every((p) => syncFor(fs, p) !== undefined)) {
+    return Promise.all(paths.map((p) => readAttr(fs, p)));
+  }
+  const values: (string | undefined)[] = [];
+  let failure: { err: unknown } | undefined;
+  for (const p of paths) {
+    try {
+      values.push(attrValue(readOptionalNow(sync, p)));
+    } catch (err) {
+      failure ??= { err };
+      values.push(undefined);
+    }
+  }
+  if (failure) throw failure.err;
+  return values;
 }
 
 /** List a directory; `[]` when it does not exist (a sysfs dir like holders/ may be absent). */

@@ -10,7 +10,7 @@ import type { DevT } from '../../model/snapshot';
 import { mapLimit } from '../concurrency';
 import type { DiagnosticSink } from '../diagnostics';
 import { classifyDmUuid, parseDevT, type DmRole } from '../parse/block-files';
-import { listOptional, listRequired, readAttr, readRequired } from '../read';
+import { listOptional, listRequired, readAttr, readAttrs, readRequired } from '../read';
 
 export interface DmInfo {
   readonly name: string;
@@ -107,10 +107,8 @@ async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
   const base = `/sys/block/${name}`;
   const devT = parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
   if (!name.startsWith('dm-')) return { name, devT, slaves: [], holders: [] };
-  const [dmName, uuid, suspended, slaves] = await Promise.all([
-    readAttr(fs, `${base}/dm/name`),
-    readAttr(fs, `${base}/dm/uuid`),
-    readAttr(fs, `${base}/dm/suspended`),
+  const [[dmName, uuid, suspended], slaves] = await Promise.all([
+    readAttrs(fs, [`${base}/dm/name`, `${base}/dm/uuid`, `${base}/dm/suspended`]),
     listOptional(fs, `${base}/slaves`),
   ]);
   const role = classifyDmUuid(uuid);

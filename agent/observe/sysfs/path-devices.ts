@@ -7,7 +7,7 @@ import type { HostFs } from '../../model/seams';
 import type { AluaState, DeviceState, PathDevice, Transport } from '../../model/snapshot';
 import type { DiagnosticSink } from '../diagnostics';
 import { parseBlockStat, parseInflight } from '../parse/block-files';
-import { classifyFsError, readAttr, syncFor } from '../read';
+import { classifyFsError, readAttr, readAttrs, syncFor } from '../read';
 import type { BlockNode } from './block-index';
 import type { TransportReader } from './transport';
 
@@ -94,10 +94,10 @@ export async function readPathDevice(
 ): Promise<PathDevice> {
   const base = `/sys/block/${node.name}`;
   const nvme = NVME_PATH.test(node.name);
-  const [stateText, accessText, statText] = await Promise.all([
-    readAttr(fs, `${base}/device/state`),
-    readAttr(fs, nvme ? `${base}/ana_state` : `${base}/device/access_state`),
-    readAttr(fs, `${base}/stat`),
+  const [stateText, accessText, statText] = await readAttrs(fs, [
+    `${base}/device/state`,
+    nvme ? `${base}/ana_state` : `${base}/device/access_state`,
+    `${base}/stat`,
   ]);
   const subject = `path ${node.name}`;
   let stat: PathDevice['stat'];
