@@ -149,7 +149,7 @@ export function decideFailover(
 ): State {
   const apdOrigin = policy.onAllPathsDown.origin;
   ensureMultipathdQueueing(ctx, vm, policy, maps);
-  const wwids = [...new Set(maps.map((m) => m.map.wwid))].sort();
+  const wwids = (): string[] => [...new Set(maps.map((m) => m.map.wwid))].sort(); // only when migrating
   const down = maps.filter((m) => m.usable === 0);
   const migrating = ctx.memory.migrations[vm.id];
   if (migrating) {
@@ -189,9 +189,10 @@ export function decideFailover(
     }
     if (apd.action === 'migrate') {
       const self = ctx.topo.snapshot.host.hostname;
-      const target = chooseMigrationTarget(ctx.cluster, wwids, policy.migrateTargets.value, self);
+      const luns = wwids();
+      const target = chooseMigrationTarget(ctx.cluster, luns, policy.migrateTargets.value, self);
       if (target) {
-        const why = `vm ${vm.id}: all paths down on ${names}; ${target} has healthy paths to ${wwids.join(',')}`;
+        const why = `vm ${vm.id}: all paths down on ${names}; ${target} has healthy paths to ${luns.join(',')}`;
         ctx.plan.add({
           kind: 'migrate-vm',
           vmId: vm.id,
@@ -248,7 +249,7 @@ export function decideFailover(
       targets.length > 0 &&
       (vm.runState === 'running' || ctx.plan.has(`resume-vm:${vm.id}`))
     ) {
-      const target = chooseMigrationTarget(ctx.cluster, wwids, targets, ctx.topo.snapshot.host.hostname);
+      const target = chooseMigrationTarget(ctx.cluster, wwids(), targets, ctx.topo.snapshot.host.hostname);
       if (target) {
         const why = `vm ${vm.id}: below minPaths ${min}; proactive migration to ${target}`;
         ctx.plan.add({

@@ -205,7 +205,7 @@ function observedPaths(
 }
 
 /**
- * Sort distinct strings in place in code-unit order (what sort() without a comparator does);
+ * Sort strings in place in code-unit order (what sort() without a comparator does);
  * insertion sort for the few paths of a disk (Array.prototype.sort allocates a work area per call).
  */
 function sortText(xs: string[]): string[] {
@@ -219,9 +219,15 @@ function sortText(xs: string[]): string[] {
   return xs;
 }
 
+/** Distinct strings in code-unit order (a sorted copy without adjacent repeats). */
+function uniqueSorted(xs: readonly string[]): string[] {
+  const sorted = sortText([...xs]);
+  return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
+}
+
 function dedupeDisks(disks: DiskAlloc[]): DiskAlloc[] {
   const only = disks.length === 1 ? disks[0] : undefined;
-  if (only) return [{ devT: only.devT, paths: sortText([...new Set(only.paths)]) }];
+  if (only) return [{ devT: only.devT, paths: uniqueSorted(only.paths) }];
   const byDev = new Map<string, Set<string>>();
   for (const d of disks) {
     const s = byDev.get(d.devT) ?? new Set<string>();

@@ -16,6 +16,8 @@ import type { Topology } from './topology';
 import { disksOnMap } from './topology';
 import type { EngineConfig } from './types';
 
+const NOTHING: ReadonlyMap<string, CgroupIoLimit | null> = new Map();
+
 export function pathLimits(
   topo: Topology,
   cfg: EngineConfig,
@@ -25,9 +27,10 @@ export function pathLimits(
   paths: Readonly<Record<string, readonly string[]>>,
   diskLimits: ReadonlyMap<string, CgroupIoLimit | null>,
   clears = true,
-): Map<string, CgroupIoLimit | null> {
-  const out = new Map<string, CgroupIoLimit | null>();
+): ReadonlyMap<string, CgroupIoLimit | null> {
   const bio = wantsBio(cfg, policy);
+  if (!bio && !clears) return NOTHING;
+  const out = new Map<string, CgroupIoLimit | null>();
   for (const name of Object.keys(mechanism).sort()) {
     const map = topo.maps.get(name);
     if (!map) continue;

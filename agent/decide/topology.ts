@@ -113,8 +113,10 @@ export function groupIndex(topo: Topology, map: MultipathMap, dev: string): numb
   return index.get(dev);
 }
 
-/** The VM's disks on a given multipathd map. */
-export function disksOnMap(vm: Vm, map: string): VmDisk[] {
+/** The VM's disks on a given multipathd map (the VM's own array when that is all of them). */
+export function disksOnMap(vm: Vm, map: string): readonly VmDisk[] {
+  const only = vm.disks.length === 1 ? vm.disks[0] : undefined;
+  if (only) return only.maps.includes(map) ? vm.disks : [];
   return vm.disks.filter((d) => d.maps.includes(map));
 }
 
