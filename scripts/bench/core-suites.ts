@@ -151,20 +151,25 @@ const decideSuite: BenchSuite = {
   title: 'decide() for 1,000 VMs × 64 maps × 8 paths (= 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];
+    const start = loadAverage();
+    // Warm-up until the JIT has settled (the 1× number is the one with a target, and the base of
+    // the per-VM comparison); every size plans a fresh input built before timing.
     const ms = sizes.map((k) => {
       const input = benchInput(k);
-      return measure('decide', `${k}× (${1000 * k} VMs)`, () => decide(input), { runs: k === 16 ? 5 : 11 });
+      return measure('decide', `${k}× (${1000 * k} VMs)`, () => decide(input), {
+        runs: k === 16 ? 5 : k === 4 ? 11 : 21,
+        warmup: k === 16 ? 1 : k === 4 ? 3 : 10,
+      });
     });
     const units = sizes.map((k) => 1000 * k);
-    const target: Target = {
-      description: 'plan for 1× under 50 ms',
-      measured: `${ms[0]!.medianMs} ms`,
-      ok: ms[0]!.medianMs < 50,
-    };
+    const targets: Target[] = [
+      { description: 'plan for 1× under 50 ms', measured: `${ms[0]!.medianMs} ms`, ok: ms[0]!.medianMs < 50 },
+      linearTarget(ms, units, 'VM'),
+    ];
     return {
-      text: report(ms, units, 'VM'),
+      text: `load average ${start} at the start, ${loadAverage()} at the end\n${report(ms, units, 'VM')}`,
       json: { measurements: ms, scaling: scaling(ms, units) },
-      targets: [target],
+      targets,
     };
   },
 };
