@@ -25,7 +25,9 @@ export function checkerPhasesMs(s: Scenario, n: number): number[] {
 export interface DetectedSegment {
   readonly fromS: number;
   readonly toS: number;
-  readonly usable: readonly (readonly boolean[])[];
+  readonly usable: readonly Uint8Array[];
+  /** Per path: usable for some LUN. */
+  readonly anyUsable: Uint8Array;
 }
 
 const hits = (p: { id: string; fabric: string; adapter: string }, target: string): boolean =>
@@ -73,16 +75,18 @@ export function detectedSegments(s: Scenario): DetectedSegment[] {
   changes.sort((a, b) => a.t - b.t);
   const times = [0, ...changes.map((c) => c.t).filter((t) => t > 0 && t < s.durationS), s.durationS];
   const bounds = [...new Set(times)].sort((a, b) => a - b);
-  const usable = s.luns.map(() => s.paths.map(() => true));
+  const usable = s.luns.map(() => new Uint8Array(s.paths.length).fill(1));
   const out: DetectedSegment[] = [];
   let ci = 0;
   for (let k = 0; k + 1 < bounds.length; k++) {
     const from = bounds[k] as number;
     for (; ci < changes.length && (changes[ci] as { t: number }).t <= from; ci++) {
       const c = changes[ci] as (typeof changes)[number];
-      (usable[c.lun] as boolean[])[c.path] = c.usable;
+      (usable[c.lun] as Uint8Array)[c.path] = c.usable ? 1 : 0;
     }
-    out.push({ fromS: from, toS: bounds[k + 1] as number, usable: usable.map((u) => [...u]) });
+    const anyUsable = new Uint8Array(s.paths.length);
+    for (const u of usable) for (let p = 0; p < u.length; p++) if (u[p]) anyUsable[p] = 1;
+    out.push({ fromS: from, toS: bounds[k + 1] as number, usable: usable.map((u) => u.slice()), anyUsable });
   }
   return out;
 }

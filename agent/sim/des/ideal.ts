@@ -17,6 +17,7 @@
  * grouped LUN uses one path at a time, so its cap includes its best single path's capacity (a
  * relaxation: that path's load from other VMs is still shared by flow). Priority is not used.
  */
+import { components } from './components';
 import { detectedSegments } from './detection';
 import { FlowGraph } from './maxflow';
 import type { BurstSpec, Scenario, ScenarioPath, ScenarioVm } from './scenario';
@@ -142,18 +143,25 @@ export function onFraction(b: BurstSpec, seg: { fromS: number; toS: number }): n
   return len > 0 ? (onUntil(seg.toS) - onUntil(seg.fromS)) / len : 0;
 }
 
+/** Scenario lookups by index, built once. */
+interface Index {
+  readonly lun: ReadonlyMap<string, number>;
+  readonly path: ReadonlyMap<string, number>;
+}
+
 function vmInput(
   s: Scenario,
+  ix: Index,
   vm: ScenarioVm,
-  usable: readonly (readonly boolean[])[],
+  usable: readonly Uint8Array[],
   seg: { fromS: number; toS: number },
 ): IdealVmInput & { demand: number } {
   const bytes = Math.round(vm.workload.ioKiB * 1024);
   const all = new Set<number>();
   for (const w of vm.disks) {
-    const li = s.luns.findIndex((l) => l.wwid === w);
+    const li = ix.lun.get(w) as number;
     for (const id of s.luns[li]?.paths ?? []) {
-      const pi = s.paths.findIndex((p) => p.id === id);
+      const pi = ix.path.get(id) as number;
       if (usable[li]?.[pi]) all.add(pi);
     }
   }
@@ -185,7 +193,7 @@ function vmInput(
   // A disk on a failover-grouped LUN uses one path at a time: at most its best path's capacity.
   let groupCap = 0;
   for (const w of vm.disks) {
-    const lun = s.luns.find((l) => l.wwid === w);
+    const lun = s.luns[ix.lun.get(w) as number];
     if (!lun || lun.grouping !== 'failover') {
       groupCap = Infinity;
       break;
@@ -233,14 +241,48 @@ export function segments(s: Scenario): { fromS: number; toS: number; up: boolean
   return out;
 }
 
+/**
+ * Parts of the host that share no path (components.ts) are allocated separately: max-min
+ * fairness over disjoint resources is separable, and small flow graphs are much cheaper.
+ */
+function allocateByComponent(
+  members: { readonly vms: number[]; readonly paths: number[] }[],
+  inputs: readonly IdealVmInput[],
+  caps: readonly number[],
+): number[] {
+  const x = inputs.map(() => 0);
+  const local = new Int32Array(caps.length);
+  for (const { vms, paths } of members) {
+    if (vms.length === 0) continue;
+    paths.forEach((p, k) => (local[p] = k));
+    const sub = vms.map((i) => {
+      const v = inputs[i] as IdealVmInput;
+      return { ...v, paths: v.paths.map((p) => local[p] as number) };
+    });
+    allocate(
+      sub,
+      paths.map((p) => caps[p] as number),
+    ).forEach((r, k) => (x[vms[k] as number] = r));
+  }
+  return x;
+}
+
 export function idealForScenario(s: Scenario): IdealResult {
   const sums = s.vms.map(() => 0);
   const backlogTime = s.vms.map(() => 0);
+  const ix: Index = {
+    lun: new Map(s.luns.map((l, i) => [l.wwid, i])),
+    path: new Map(s.paths.map((p, i) => [p.id, i])),
+  };
+  const comp = components(s);
+  const members = Array.from({ length: comp.count }, () => ({ vms: [] as number[], paths: [] as number[] }));
+  comp.vm.forEach((c, i) => members[c]?.vms.push(i));
+  comp.path.forEach((c, p) => members[c]?.paths.push(p));
   for (const seg of detectedSegments(s)) {
     const dt = seg.toS - seg.fromS;
-    const inputs = s.vms.map((vm) => vmInput(s, vm, seg.usable, seg));
-    const caps = s.paths.map((p, i) => (seg.usable.some((u) => u[i]) ? p.capacityMBps : 0));
-    const x = allocate(inputs, caps);
+    const inputs = s.vms.map((vm) => vmInput(s, ix, vm, seg.usable, seg));
+    const caps = s.paths.map((p, i) => (seg.anyUsable[i] ? p.capacityMBps : 0));
+    const x = allocateByComponent(members, inputs, caps);
     x.forEach((v, i) => {
       sums[i] = (sums[i] as number) + v * dt;
       if (v < (inputs[i] as { cap: number }).cap * 0.999) backlogTime[i] = (backlogTime[i] as number) + dt;
