@@ -87,7 +87,7 @@ export function vmMapTable(base: MultipathMap, chosen: readonly string[], bio: b
     ...feats,
     hardwareHandler(base.hwHandler),
     String(groups.length),
-    '1',
+    groups.length ? '1' : '0', // the kernel wants initial group 0 exactly when there is none
     ...groups,
   ].join(' ');
 }

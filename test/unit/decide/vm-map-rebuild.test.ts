@@ -136,6 +136,15 @@ const CASES: Case[] = [
     check: (r) => expect(r.reason).toMatch(/\(added 8:64; removed 8:48\)/),
   },
   {
+    name: 'every path removed: reloaded with no path group (initial group 0), so no gone device stays open',
+    groups: [],
+    actions: ['reload-vm-map mpatha-vm101', 'set-queueing mpatha', 'set-queueing mpatha-vm101'],
+    check: (r, p) => {
+      expect(r.table).toBe('0 2097152 multipath 0 1 alua 0 0');
+      expect(p.decisions.find((d) => d.vmId === '101')?.state).toBe('all-paths-down');
+    },
+  },
+  {
     name: 'a bio-mode per-VM map is reloaded in bio mode',
     groups: [['sda', 'sdb'], ['sdc']],
     config: { perVmMaps: 'pinned-or-limited' },
