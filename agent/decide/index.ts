@@ -189,6 +189,8 @@ export function decide(input: DecideInput): Plan {
   return plan.build();
 }
 
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
 /** Without memory: the paths the VM uses now (its per-VM map's or its own map's current group). */
 function observedPaths(
   topo: ReturnType<typeof buildTopology>,
@@ -199,7 +201,7 @@ function observedPaths(
   const own = vmMapOf(topo, vmId, name);
   const users = topo.usersByMap.get(name) ?? [];
   const m = own ?? (users.length <= 1 ? base : undefined);
-  if (!m) return [];
+  if (!m) return NO_PATHS;
   const g = m.groups.find((x) => x.index === currentGroup(m));
   return g ? g.paths.filter((p) => p.dmState === 'active').map((p) => p.dev) : [];
 }

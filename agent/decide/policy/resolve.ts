@@ -19,7 +19,9 @@ const DEFAULTED: Readonly<Record<string, Sourced<unknown>>> = Object.fromEntries
 
 /** All layers that apply to one VM: its own, then the host-wide ones (order within a kind kept). */
 export function layersForVm(set: PolicySet, vmId: string): readonly PolicyLayer[] {
-  return [...(set.byVm[vmId] ?? []), ...set.allVms];
+  const own = set.byVm[vmId];
+  if (set.allVms.length === 0) return own ?? [];
+  return own ? [...own, ...set.allVms] : set.allVms;
 }
 
 function rank(layer: PolicyLayer): number {
