@@ -31,7 +31,7 @@ const STANDARD: readonly { file: string; protectedVm?: string }[] = [
   { file: 'flapping-path' },
 ];
 
-/** The speed target: the scale scenario under a kernel selector (simulator only, no decide()). */
+/** The speed target: each policy's run of the scale scenario (issue 6: "under 10 s"). */
 const SCALE_BUDGET_MS = 10_000;
 
 const outcomes: { scenario: string; comparison: Comparison; targets: readonly Target[] }[] = [];
@@ -126,31 +126,35 @@ const scaleSuite: BenchSuite = {
     const raw = scaleScenario();
     writeFileSync(path.join(outDir, 'sim-scale.json'), JSON.stringify(raw) + '\n');
     const s = parseScenario(raw);
+    const i0 = process.cpuUsage();
+    const it0 = performance.now();
     const ideal = idealForScenario(s);
+    const idealWallMs = performance.now() - it0;
+    const ic = process.cpuUsage(i0);
     const cpu = new Map<string, number>();
     const runs: PolicyRun[] = [];
-    let ios = 0;
+    const speed: Target[] = [];
     for (const policy of POLICIES) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       const res = runScenario(s, policy);
       const wallMs = performance.now() - t0;
       const c = process.cpuUsage(c0);
-      cpu.set(policy, Math.round((c.user + c.system) / 1000));
+      const cpuMs = Math.round((c.user + c.system) / 1000);
+      cpu.set(policy, cpuMs);
       runs.push({ result: res, ...ratios(res, ideal), wallMs });
-      if (policy === 'service-time') ios = res.totals.iops * s.durationS;
+      const ios = res.vms.reduce((n, v) => n + v.iops, 0) * s.durationS;
+      speed.push({
+        description: `scale: ${policy} run, 300 VMs × 4,096 paths × 60 s simulated in < 10 s (wall clock)`,
+        measured: `${(wallMs / 1000).toFixed(2)} s wall, ${(cpuMs / 1000).toFixed(2)} s CPU, ${(ios / 1e6).toFixed(2)} M I/Os, ${((cpuMs * 1000) / Math.max(1, ios)).toFixed(2)} µs CPU per I/O`,
+        ok: wallMs < SCALE_BUDGET_MS,
+      });
     }
     const c: Comparison = { scenario: s, ideal, runs };
-    const st = runs.find((r) => r.result.policy === 'service-time') as PolicyRun;
-    const stCpu = cpu.get('service-time') ?? 0;
-    const perIoUs = ios > 0 ? (stCpu * 1000) / ios : 0;
-    const speed: Target = {
-      description: 'scale: 300 VMs × 4,096 paths × 60 s simulated in < 10 s (service-time run, wall clock)',
-      measured: `${(st.wallMs / 1000).toFixed(2)} s wall, ${(stCpu / 1000).toFixed(2)} s CPU, ${(ios / 1e6).toFixed(2)} M I/Os, ${perIoUs.toFixed(2)} µs CPU per I/O`,
-      ok: st.wallMs < SCALE_BUDGET_MS,
-    };
-    const note = `simulated I/Os (service-time run): ${(ios / 1e6).toFixed(2)} M; load average ${loadAvg()}`;
-    return result(c, [speed, ...vmpathTargets(c)], outDir, [note], cpu);
+    const note =
+      `ideal (computed once per scenario): ${(idealWallMs / 1000).toFixed(2)} s wall, ` +
+      `${((ic.user + ic.system) / 1e6).toFixed(2)} s CPU; load average ${loadAvg()}`;
+    return result(c, [...speed, ...vmpathTargets(c)], outDir, [note], cpu);
   },
 };
 

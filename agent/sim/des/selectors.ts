@@ -64,14 +64,19 @@ export function selectPath(
   let best = -1;
   let bestP: SelPath | undefined;
   const st = kind === 'service-time';
+  const ql = kind === 'queue-length';
   for (let k = 0, i = start; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
     const idx = members[i] as number;
     const p = paths[idx] as SelPath;
     if (!p.active) continue;
     if (
       bestP === undefined ||
-      // service-time with equal relative throughput (the usual case): fewer bytes in flight
-      (st && p.rt === bestP.rt ? p.inflightBytes < bestP.inflightBytes : better(kind, p, bestP, bytes))
+      // the usual cases inline: service-time with equal relative throughput, queue-length
+      (st && p.rt === bestP.rt
+        ? p.inflightBytes < bestP.inflightBytes
+        : ql
+          ? p.inflight < bestP.inflight
+          : better(kind, p, bestP, bytes))
     ) {
       best = idx;
       bestP = p;
