@@ -90,8 +90,10 @@ export function decide(input: DecideInput): Plan {
   const drafts: {
     vm: Vm;
     policy: VmPolicy;
-    decision: Omit<VmDecision, 'state' | 'inputs'>;
-    /** inputs.maps of the decision. */
+    /** The decision's paths, chosen, mechanism and inputs.maps, per map name. */
+    paths: Record<string, readonly string[]>;
+    chosen: Record<string, readonly string[]>;
+    mechanism: Record<string, MapOutcome['mechanism']>;
     perMap: Record<string, unknown>;
     reasons: string[];
     maps: MapState[];
@@ -136,14 +138,7 @@ export function decide(input: DecideInput): Plan {
       for (const d of disksOnMap(vm, name)) disks.push({ devT: d.devT, paths: out.paths });
     }
     allocs.push({ vm, policy, disks: dedupeDisks(disks) });
-    drafts.push({
-      vm,
-      policy,
-      reasons,
-      maps,
-      perMap,
-      decision: { vmId: vm.id, paths, chosen, mechanism, reasons },
-    });
+    drafts.push({ vm, policy, reasons, maps, paths, chosen, mechanism, perMap });
   }
 
   const states = new Map<string, VmDecision['state']>();
@@ -157,8 +152,16 @@ export function decide(input: DecideInput): Plan {
     if (plan.has(`kill-vm:${d.vm.id}`)) return;
     const alloc = allocs[i]; // pushed together with its draft
     const disks = bw.limits.get(d.vm.id) ?? new Map();
-    const { mechanism, paths } = d.decision;
-    const perPath = pathLimits(topo, cfg, d.vm, d.policy, mechanism, paths, disks, hasObservedLimits(d.vm));
+    const perPath = pathLimits(
+      topo,
+      cfg,
+      d.vm,
+      d.policy,
+      d.mechanism,
+      d.paths,
+      disks,
+      hasObservedLimits(d.vm),
+    );
     if (!alloc) return;
     // disk limits, overridden by per-path ones (emitIo sorts by device)
     let desired: ReadonlyMap<string, CgroupIoLimit | null> = disks;
@@ -174,13 +177,12 @@ export function decide(input: DecideInput): Plan {
     const grants = bw.grants.get(d.vm.id);
     const limits: Record<string, unknown> = {};
     for (const [devT, l] of bw.limits.get(d.vm.id) ?? []) limits[devT] = l;
-    const { vmId, paths, chosen, mechanism } = d.decision;
     const { policy, perMap: maps } = d;
     plan.decision({
-      vmId,
-      paths,
-      chosen,
-      mechanism,
+      vmId: d.vm.id,
+      paths: d.paths,
+      chosen: d.chosen,
+      mechanism: d.mechanism,
       reasons: d.reasons,
       inputs: grants ? { policy, maps, reservation: grants, limits } : { policy, maps, limits },
       state: states.get(d.vm.id) ?? 'normal',

@@ -82,7 +82,13 @@ const baseUsable = (topo: Topology, base: MultipathMap, dev: string): boolean =>
   return byDev.get(dev) ?? false;
 };
 
-const followMemo = new WeakMap<Topology, Map<MultipathMap, { group: number; paths: string[] }>>();
+interface Followed {
+  readonly group: number;
+  readonly paths: string[];
+  /** The reason every VM following the map gets (one string, shared). */
+  readonly reason: string;
+}
+const followMemo = new WeakMap<Topology, Map<MultipathMap, Followed>>();
 
 /** The usable paths multipathd's current group (or the first group with any) gives every VM on a map. */
 function followGroup(topo: Topology, map: MultipathMap, reasons: string[]): string[] {
@@ -93,20 +99,20 @@ function followGroup(topo: Topology, map: MultipathMap, reasons: string[]): stri
     hit = followGroupUncached(topo, map);
     memo.set(map, hit);
   }
-  if (hit.paths.length) reasons.push(`follows map ${map.name} group ${hit.group}`);
+  if (hit.paths.length) reasons.push(hit.reason);
   return hit.paths;
 }
 
-function followGroupUncached(topo: Topology, map: MultipathMap): { group: number; paths: string[] } {
+function followGroupUncached(topo: Topology, map: MultipathMap): Followed {
   const cur = currentGroup(map);
   const order = [...map.groups].sort((a, b) =>
     a.index === cur ? -1 : b.index === cur ? 1 : a.index - b.index,
   );
   for (const g of order) {
     const ps = g.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
-    if (ps.length) return { group: g.index, paths: ps };
+    if (ps.length) return { group: g.index, paths: ps, reason: `follows map ${map.name} group ${g.index}` };
   }
-  return { group: 0, paths: [] };
+  return { group: 0, paths: [], reason: '' };
 }
 
 /**
