@@ -176,7 +176,7 @@ export function decide(input: DecideInput): Plan {
   for (const d of drafts) {
     const grants = bw.grants.get(d.vm.id);
     const limits: Record<string, unknown> = {};
-    for (const [devT, l] of bw.limits.get(d.vm.id) ?? []) limits[devT] = l;
+    bw.limits.get(d.vm.id)?.forEach((l, devT) => (limits[devT] = l));
     const { policy, perMap: maps } = d;
     plan.decision({
       vmId: d.vm.id,
@@ -223,8 +223,11 @@ function sortText(xs: string[]): string[] {
   return xs;
 }
 
-/** Distinct strings in code-unit order (a sorted copy without adjacent repeats). */
-function uniqueSorted(xs: readonly string[]): string[] {
+/** Distinct strings in code-unit order (`xs` itself when it already is; else a sorted copy without repeats). */
+function uniqueSorted(xs: readonly string[]): readonly string[] {
+  let ascending = true;
+  for (let i = 1; i < xs.length && ascending; i++) ascending = (xs[i - 1] as string) < (xs[i] as string);
+  if (ascending) return xs;
   const sorted = sortText([...xs]);
   return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
 }
