@@ -7,6 +7,7 @@ import * as crash from './suites/crash';
 import * as e2e from './suites/e2e';
 import * as iomax from './suites/iomax';
 import * as multipathObserve from './suites/multipath-observe';
+import * as nvme from './suites/nvme';
 import * as paths from './suites/paths';
 import * as permap from './suites/permap';
 import * as smoke from './suites/smoke';
@@ -24,4 +25,5 @@ export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   act: act.cases,
   agent: agent.cases,
   crash: crash.cases,
+  nvme: nvme.cases,
 };

@@ -12,6 +12,16 @@ import type { DiagnosticSink } from '../diagnostics';
 import { classifyDmUuid, parseDevT, type DmRole } from '../parse/block-files';
 import { listOptional, listRequired, readAttr, readAttrs, readRequired } from '../read';
 
+/** An NVMe native-multipath path device `nvmeXcYnZ` (a hidden disk under head `nvmeXnZ`). */
+export const NVME_PATH = /^nvme\d+c\d+n\d+$/;
+
+/**
+ * MAJ:MIN of a block device the kernel gave no dev_t: NVMe path devices are hidden gendisks
+ * with no `dev` attribute and no /dev node (measured on Linux 6.1, test/fixtures/lab/nvme-*);
+ * only their head namespace has one. Never indexed by MAJ:MIN.
+ */
+export const NO_DEV_T: DevT = '0:0';
+
 export interface DmInfo {
   readonly name: string;
   readonly uuid?: string;
@@ -22,6 +32,7 @@ export interface DmInfo {
 export interface BlockNode {
   /** Kernel name: `sda`, `dm-3`, `sda1`, `nvme0c0n1`. */
   readonly name: string;
+  /** NO_DEV_T for NVMe path devices (hidden disks have no dev_t). */
   readonly devT: DevT;
   readonly slaves: readonly string[];
   /** Read for dm maps (multipath, per-VM, other dm); empty for LVs, kpartx maps and disks. */
@@ -46,7 +57,7 @@ export class BlockIndex {
 
   add(node: BlockNode): void {
     this.byName.set(node.name, node);
-    if (!this.byDevT.has(node.devT)) this.byDevT.set(node.devT, node);
+    if (node.devT !== NO_DEV_T && !this.byDevT.has(node.devT)) this.byDevT.set(node.devT, node);
     if (node.dm) this.byDmName.set(node.dm.name, node);
   }
 
@@ -105,6 +116,15 @@ export class BlockIndex {
 
 async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
   const base = `/sys/block/${name}`;
+  if (NVME_PATH.test(name)) {
+    const dev = await readAttr(fs, `${base}/dev`);
+    return {
+      name,
+      devT: dev === undefined ? NO_DEV_T : parseDevT(dev, `${base}/dev`),
+      slaves: [],
+      holders: [],
+    };
+  }
   const devT = parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
   if (!name.startsWith('dm-')) return { name, devT, slaves: [], holders: [] };
   const [[dmName, uuid, suspended], slaves] = await Promise.all([

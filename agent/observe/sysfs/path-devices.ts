@@ -8,7 +8,7 @@ import type { AluaState, DeviceState, PathDevice, Transport } from '../../model/
 import type { DiagnosticSink } from '../diagnostics';
 import { parseBlockStat, parseInflight } from '../parse/block-files';
 import { classifyFsError, readAttr, readAttrs, syncFor } from '../read';
-import type { BlockNode } from './block-index';
+import { NVME_PATH, type BlockNode } from './block-index';
 import type { TransportReader } from './transport';
 
 const DEVICE_STATES: ReadonlySet<string> = new Set<DeviceState>([
@@ -44,7 +44,7 @@ const ANA_TO_ALUA: Readonly<Record<string, AluaState>> = {
   change: 'transitioning',
 };
 
-export const NVME_PATH = /^nvme\d+c\d+n\d+$/;
+export { NVME_PATH };
 
 function deviceState(text: string | undefined, dev: string, diag: DiagnosticSink): DeviceState {
   if (text === undefined) return 'unknown';

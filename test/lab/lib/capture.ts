@@ -76,3 +76,79 @@ export function sysfsListing(dev: string): string {
   walk('', 0);
   return `${lines.join('\n')}\n`;
 }
+
+/** Directories and links a sysfs tree listing never descends into (big, binary or cyclic). */
+const TREE_SKIP: ReadonlySet<string> = new Set([
+  'power',
+  'trace',
+  'integrity',
+  'mq',
+  'queue',
+  'subsystem',
+  'driver',
+  'firmware_node',
+  'bdi',
+  'hwmon',
+]);
+
+/**
+ * A listing of sysfs trees by absolute path, so that a test can rebuild them (links and all)
+ * under a temp root: `dir/`, `path: value` (backslashes and newlines escaped), `link -> target`
+ * (the raw readlink). From each start the walk follows links and directories `maxDepth` levels
+ * down, listing each real directory once; `<N bytes>` for long or binary values, `<ECODE>`
+ * for an attribute that failed to read.
+ */
+export function sysfsTreeListing(starts: readonly string[], maxDepth = 2): string {
+  const lines = new Map<string, string>();
+  const listed = new Set<string>();
+  const walkDir = (dir: string, depth: number) => {
+    if (listed.has(dir)) return;
+    listed.add(dir);
+    lines.set(dir, `${dir}/`);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) visit(path.join(dir, n), depth + 1);
+  };
+  const visit = (p: string, depth: number) => {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(p);
+    } catch {
+      return;
+    }
+    const name = path.basename(p);
+    if (st.isSymbolicLink()) {
+      lines.set(p, `${p} -> ${fs.readlinkSync(p)}`);
+      if (depth > maxDepth || TREE_SKIP.has(name)) return;
+      let real: string;
+      try {
+        real = fs.realpathSync(p);
+      } catch {
+        return;
+      }
+      if (fs.statSync(real).isDirectory()) walkDir(real, depth);
+      else visit(real, depth);
+    } else if (st.isDirectory()) {
+      if (depth > maxDepth || TREE_SKIP.has(name)) lines.set(p, `${p}/`);
+      else walkDir(p, depth);
+    } else if (st.mode & 0o444) {
+      let v: string;
+      try {
+        v = fs.readFileSync(p, 'utf8').trim();
+      } catch (e) {
+        v = `<${(e as NodeJS.ErrnoException).code ?? 'error'}>`;
+      }
+      if (v.length > 300 || v.includes('\0')) v = `<${v.length} bytes>`;
+      lines.set(p, `${p}: ${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+    }
+  };
+  for (const s of starts) visit(s, 0);
+  return `${[...lines.keys()]
+    .sort()
+    .map((k) => lines.get(k))
+    .join('\n')}\n`;
+}
