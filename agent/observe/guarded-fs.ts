@@ -4,33 +4,45 @@
  * SysfsReadError (errno ETIMEDOUT) after about `timeoutMs`, so a snapshot never hangs. The
  * underlying call may still complete later; its result is ignored.
  *
+ * What counts is how long the event loop sat idle waiting while the call was pending, not wall
+ * time: while this process is busy (a large host's snapshot parses megabytes and reads thousands
+ * of sysfs files synchronously), answers that already arrived wait in the loop's queue, and a
+ * read of several steps (open, read, close) waits once per step. A call that truly hangs leaves
+ * the loop idle and times out after `timeoutMs` of that; a hard cap of HARD_CAP × `timeoutMs` of
+ * wall time bounds it even in a process that is never idle.
+ *
  * One watchdog timer serves all pending calls (a snapshot of a large host makes tens of thousands
  * of calls; a timer each would cost more than the reads). It runs only while calls are pending
  * and never keeps the process alive. The inner `sync` reads pass through unguarded: callers use
  * them only for files that cannot hang (sysfs, cgroupfs; see HostFsSync).
  */
+import { performance } from 'node:perf_hooks';
 import { SysfsReadError } from '../model/errors';
 import type { HostFs, HostFsSync } from '../model/seams';
+
+/** Wall-time cap on a pending call, in multiples of the (idle-time) timeout. */
+const HARD_CAP = 10;
+
+/** Milliseconds the event loop has spent idle (waiting for events) since it started. */
+function loopIdleMs(): number {
+  return performance.eventLoopUtilization().idle;
+}
 
 interface Pending {
   readonly path: string;
   readonly startMs: number;
+  readonly startIdleMs: number;
   readonly reject: (err: Error) => void;
 }
 
 export class GuardedHostFs implements HostFs {
   private readonly pending = new Set<Pending>();
   private timer: NodeJS.Timeout | undefined;
-  private lastSweepMs = 0;
 
   constructor(
     private readonly inner: HostFs,
     private readonly timeoutMs: number,
   ) {}
-
-  private get intervalMs(): number {
-    return Math.max(5, Math.floor(this.timeoutMs / 4));
-  }
 
   get root(): string {
     return this.inner.root;
@@ -43,14 +55,9 @@ export class GuardedHostFs implements HostFs {
 
   private sweep(): void {
     const now = Date.now();
-    // A tick far later than scheduled means the event loop was busy (a long stretch of
-    // synchronous work, e.g. thousands of sysfs reads). Answers that arrived meanwhile are
-    // delivered later in this same loop turn: this round times nothing out, so a call is never
-    // blamed for our own stall.
-    const stalled = now - this.lastSweepMs > 2 * this.intervalMs;
-    this.lastSweepMs = now;
-    for (const p of stalled ? [] : this.pending) {
-      if (now - p.startMs >= this.timeoutMs) {
+    const idle = loopIdleMs();
+    for (const p of this.pending) {
+      if (idle - p.startIdleMs >= this.timeoutMs || now - p.startMs >= HARD_CAP * this.timeoutMs) {
         this.pending.delete(p);
         p.reject(
           new SysfsReadError(`${p.path}: no answer within ${this.timeoutMs} ms`, {
@@ -68,11 +75,10 @@ export class GuardedHostFs implements HostFs {
 
   private guard<T>(path: string, op: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { path, startMs: Date.now(), reject };
+      const entry: Pending = { path, startMs: Date.now(), startIdleMs: loopIdleMs(), reject };
       this.pending.add(entry);
       if (!this.timer) {
-        this.lastSweepMs = Date.now();
-        this.timer = setInterval(() => this.sweep(), this.intervalMs);
+        this.timer = setInterval(() => this.sweep(), Math.max(5, Math.floor(this.timeoutMs / 4)));
         this.timer.unref();
       }
       op().then(
