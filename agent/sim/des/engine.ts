@@ -299,7 +299,14 @@ export class Engine {
     const g = map.activeGroup;
     const members = map.groups[g];
     if (members) {
-      const e = selectPath(map.selector, map.entries, members, map.cursors[g] as { cursor: number }, bytes);
+      const e = selectPath(
+        map.selector,
+        map.entries,
+        members,
+        map.cursors[g] as { cursor: number },
+        bytes,
+        true,
+      );
       if (e >= 0) return e;
     }
     for (let k = 0; k < map.groups.length; k++) {
@@ -310,6 +317,7 @@ export class Engine {
         map.groups[k] as number[],
         map.cursors[k] as { cursor: number },
         bytes,
+        true,
       );
       if (e >= 0) {
         map.activeGroup = k;

@@ -276,7 +276,7 @@ export function newEntry(path: number, dev: string, devT: string, group: number)
     active: true,
     inflight: 0,
     inflightBytes: 0,
-    rt: 1,
+    rt: 1, // multipathd's default; every engine map keeps it (selectPath's uniformRt)
     hstMs: 0,
     failCount: 0,
   };

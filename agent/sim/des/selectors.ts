@@ -45,6 +45,8 @@ export function selectPath(
   members: readonly number[],
   state: { cursor: number },
   bytes: number,
+  /** Every path of the group has the same relative throughput (what the engine's maps have). */
+  uniformRt = false,
 ): number {
   const n = members.length;
   if (n === 0) return -1;
@@ -80,6 +82,8 @@ export function selectPath(
     ) {
       best = idx;
       bestP = p;
+      // nothing is strictly better than an idle path (service-time only when rt is uniform)
+      if ((ql && p.inflight === 0) || (st && uniformRt && p.inflightBytes === 0)) break;
     }
   }
   return best;

@@ -58,4 +58,22 @@ describe('kernel path selectors', () => {
   it('returns -1 when no path of the group is valid', () => {
     expect(selectPath('service-time', [p({ active: false })], [0], { cursor: 0 }, 1)).toBe(-1);
   });
+
+  it('stopping at an idle path (uniform relative throughput) picks what the full scan picks', () => {
+    let seed = 1;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const kind of ['service-time', 'queue-length'] as const)
+      for (let run = 0; run < 200; run++) {
+        const paths = Array.from({ length: 6 }, () =>
+          p({
+            active: rnd() > 0.2,
+            inflight: Math.floor(rnd() * 3),
+            inflightBytes: Math.floor(rnd() * 3) * 4096,
+          }),
+        );
+        const cursor = Math.floor(rnd() * 6);
+        const full = selectPath(kind, paths, [0, 1, 2, 3, 4, 5], { cursor }, 4096);
+        expect(selectPath(kind, paths, [0, 1, 2, 3, 4, 5], { cursor }, 4096, true)).toBe(full);
+      }
+  });
 });
