@@ -73,7 +73,12 @@ describe('routing', () => {
   });
 
   it('preferApi (the API configured): Proxmox VMs go through the API, plain QEMU stays on QMP', async () => {
-    const qmp = new FakeVms(new Map([['101', 'running'], ['vm7', 'running']]));
+    const qmp = new FakeVms(
+      new Map([
+        ['101', 'running'],
+        ['vm7', 'running'],
+      ]),
+    );
     const api = new FakeVms(new Map([['101', 'running']]));
     const r = new RoutingVmControl({ qmp, proxmoxApi: api, preferApi: true });
     await r.pause(pve);
