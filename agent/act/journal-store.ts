@@ -66,31 +66,16 @@ export class FileJournalStore implements JournalStore {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
       const end = text.lastIndexOf('\n') + 1;
+      const whole = text.slice(0, end);
       const tornBytes = Buffer.byteLength(text.slice(end));
-      if (this.readOnly) {
-        this.bytes = Buffer.byteLength(text.slice(0, end));
-        return {
-          lines: text
-            .slice(0, end)
-            .split('\n')
-            .filter((l) => l.length > 0),
-          tornBytes,
-        };
-      }
-      if (tornBytes > 0) {
+      if (!this.readOnly) {
         // The last append never completed (no newline, never fsync-acknowledged): cut it off
-        // so the next record starts on a fresh line.
-        await fsp.truncate(this.file, Buffer.byteLength(text.slice(0, end)));
+        // so the next record starts on a fresh line. A reader leaves that to the writer.
+        if (tornBytes > 0) await fsp.truncate(this.file, Buffer.byteLength(whole));
+        this.handle = await fsp.open(this.file, 'a', 0o600);
       }
-      this.handle = await fsp.open(this.file, 'a', 0o600);
-      this.bytes = Buffer.byteLength(text.slice(0, end));
-      return {
-        lines: text
-          .slice(0, end)
-          .split('\n')
-          .filter((l) => l.length > 0),
-        tornBytes,
-      };
+      this.bytes = Buffer.byteLength(whole);
+      return { lines: whole.split('\n').filter((l) => l.length > 0), tornBytes };
     } catch (e) {
       await this.lock?.release();
       this.lock = undefined;

@@ -7,20 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../agent/cli/run-cli';
-import type { CliIo } from '../../../agent/cli/command';
+import { captureIo } from './helpers/cli-io';
 import { QmpVmControl } from '../../../agent/act/vm/qmp-control';
 import { TestQemu } from './helpers/qemu';
-
-function io(): CliIo & { text: () => string } {
-  let out = '';
-  return {
-    out: (t) => (out += t),
-    err: (t) => (out += t),
-    readStdin: async () => '',
-    isTty: false,
-    text: () => out,
-  };
-}
 
 describe('vmpath pause / resume / release (real QEMU behind a Proxmox-style root)', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'vmpath-root-'));
@@ -37,17 +26,17 @@ describe('vmpath pause / resume / release (real QEMU behind a Proxmox-style root
   });
 
   it('pause, resume, and release resuming what vmpath paused', async () => {
-    const a = io();
+    const a = captureIo();
     expect(await runCli(['pause', vmId, '--root', root, '--reason', 'maintenance'], a)).toBe(0);
     expect(a.text()).toMatch(new RegExp(`pause-vm:${vmId}: applied`));
     expect(await qmp.status(ref)).toBe('paused');
 
-    const dry = io();
+    const dry = captureIo();
     expect(await runCli(['release', '--all', '--root', root, '--dry-run'], dry)).toBe(0);
     expect(dry.text()).toContain(`vm ${vmId} (proxmox): resume`);
     expect(await qmp.status(ref)).toBe('paused');
 
-    const rel = io();
+    const rel = captureIo();
     expect(await runCli(['release', '--all', '--root', root, '--json'], rel)).toBe(0);
     expect(JSON.parse(rel.text()).results).toEqual([expect.objectContaining({ outcome: 'applied' })]);
     expect(await qmp.status(ref)).toBe('running');
@@ -55,17 +44,17 @@ describe('vmpath pause / resume / release (real QEMU behind a Proxmox-style root
 
   it("resume leaves a pause that is not vmpath's alone unless --force", async () => {
     await qmp.pause(ref);
-    const a = io();
+    const a = captureIo();
     expect(await runCli(['resume', vmId, '--root', root], a)).toBe(0);
     expect(a.text()).toContain('skipped');
     expect(await qmp.status(ref)).toBe('paused');
-    const b = io();
+    const b = captureIo();
     expect(await runCli(['resume', vmId, '--root', root, '--force'], b)).toBe(0);
     expect(await qmp.status(ref)).toBe('running');
   });
 
   it('release without --all or --vm is a usage error', async () => {
-    const a = io();
+    const a = captureIo();
     expect(await runCli(['release', '--root', root], a)).toBe(2);
   });
 });

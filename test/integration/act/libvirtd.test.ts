@@ -15,7 +15,7 @@ import { applyPlan } from '../../../agent/act';
 import { openHostActContext } from '../../../agent/act/host-context';
 import { LibvirtVmControl } from '../../../agent/act/vm/libvirt-control';
 import { runCli } from '../../../agent/cli/run-cli';
-import type { CliIo } from '../../../agent/cli/command';
+import { captureIo } from './helpers/cli-io';
 import { buildPolicySet, virshMetadataReader } from '../../../agent/config';
 import type { HostSnapshot, Vm } from '../../../agent/model';
 import { observeHost } from '../../../agent/observe';
@@ -51,17 +51,6 @@ function domainXml(disks: readonly Loop[]): string {
     ${disks.map(disk).join('\n    ')}
   </devices>
 </domain>`;
-}
-
-function io(): CliIo & { text: () => string } {
-  let out = '';
-  return {
-    out: (t) => (out += t),
-    err: (t) => (out += t),
-    readStdin: async () => '',
-    isTty: false,
-    text: () => out,
-  };
 }
 
 const observe = (): Promise<HostSnapshot> =>
@@ -128,12 +117,12 @@ describe('a real libvirtd domain', () => {
       writeFileSync(config, JSON.stringify({ control: { libvirtUri: daemon.uri } }));
       const journal = path.join(root, 'journal.jsonl');
       const common = ['--config', config, '--journal', journal, '--json'];
-      const p = io();
+      const p = captureIo();
       expect(await runCli(['pause', name, ...common], p)).toBe(0);
       expect(JSON.parse(p.text()).results[0]).toMatchObject({ outcome: 'applied' });
       expect(daemon.virsh('domstate', name).trim()).toBe('paused');
       expect(readFileSync(journal, 'utf8')).toContain(`paused:${name}`);
-      const r = io();
+      const r = captureIo();
       expect(await runCli(['resume', name, ...common], r)).toBe(0);
       expect(JSON.parse(r.text()).results[0]).toMatchObject({ outcome: 'applied' });
       expect(daemon.virsh('domstate', name).trim()).toBe('running');

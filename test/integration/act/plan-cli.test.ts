@@ -7,18 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../agent/cli/run-cli';
-import type { CliIo } from '../../../agent/cli/command';
-
-function io(): CliIo & { text: () => string } {
-  let out = '';
-  return {
-    out: (t) => (out += t),
-    err: (t) => (out += t),
-    readStdin: async () => '',
-    isTty: false,
-    text: () => out,
-  };
-}
+import { captureIo } from './helpers/cli-io';
 
 describe('vmpath plan on the real host', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vmpath-plan-'));
@@ -26,7 +15,7 @@ describe('vmpath plan on the real host', () => {
 
   it('observes, decides and shows the plan without creating the journal', async () => {
     const journal = path.join(dir, 'journal.jsonl');
-    const a = io();
+    const a = captureIo();
     const code = await runCli(['plan', '--json', '--journal', journal], a);
     const out = JSON.parse(a.text()) as { plan: { actions: unknown[] }; results: unknown[] };
     expect(code).toBe(0);
