@@ -3,11 +3,13 @@
  * TCP, two controllers to one subsystem: test/fixtures/lab/nvme-*, captured by the lab's `nvme`
  * suite). The path devices nvme1c1n1 / nvme1c2n1 are hidden disks with no `dev` attribute.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { observeHost } from '../../../agent/observe';
 import type { HostSnapshot } from '../../../agent/model/snapshot';
 import { clock } from './host-tree';
 import type { HostTree } from './host-tree';
-import { labSysfsTree, noMultipathRunner } from './lab-sysfs-tree';
+import { LAB_FIXTURES, labSysfsTree, noMultipathRunner } from './lab-sysfs-tree';
 
 const SUBNQN = 'nqn.2026-11.io.vmpath.lab:nvme-sub1';
 const trees: HostTree[] = [];
@@ -99,4 +101,16 @@ describe('NVMe native multipath from real sysfs (lab fixtures)', () => {
     expect(s.paths[0]!.transport).toMatchObject({ targetPort: SUBNQN, iopolicy: 'numa' });
     expect(nvmeDiagnostics(s)).toEqual([]);
   });
+
+  it.each(['nvme-live', 'nvme-ana-inaccessible', 'nvme-port-removed', 'nvme-controller-deleted'])(
+    '%s: the rebuilt tree gives what observeHost said on the guest (observe.json)',
+    async (dir) => {
+      const onGuest = JSON.parse(fs.readFileSync(path.join(LAB_FIXTURES, dir, 'observe.json'), 'utf8')) as {
+        paths: HostSnapshot['paths'];
+      };
+      const pick = (ps: HostSnapshot['paths']) =>
+        ps.map((p) => ({ dev: p.dev, devT: p.devT, st: p.deviceState, ana: p.accessState, t: p.transport }));
+      expect(pick((await observe(dir)).paths)).toEqual(pick(onGuest.paths));
+    },
+  );
 });
