@@ -22,6 +22,10 @@ describe('README configuration example', () => {
       forSeconds: 30,
     });
     expect(parsed.engine.holdDownSeconds).toBe(30);
-    expect(parsed.control.proxmoxApi).toMatchObject({ tokenId: 'root@pam!vmpath', port: 8006, host: 'localhost' });
+    expect(parsed.control.proxmoxApi).toMatchObject({
+      tokenId: 'root@pam!vmpath',
+      port: 8006,
+      host: 'localhost',
+    });
   });
 });
