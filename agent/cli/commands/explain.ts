@@ -51,6 +51,7 @@ function actionTarget(a: Action): string {
   if (a.kind === 'set-io-limit') return `dev ${a.devT} ${a.limit ? JSON.stringify(a.limit) : 'no limit'}`;
   if (a.kind === 'set-io-weight') return `weight ${a.weight}`;
   if (a.kind === 'create-vm-map' || a.kind === 'remove-vm-map') return a.name;
+  if (a.kind === 'reload-vm-map') return `${a.name} over ${a.baseMap}'s paths now: ${a.table}`;
   if (a.kind === 'move-lv') return `${a.lv}: ${a.table}`;
   if (a.kind === 'migrate-vm') return `to ${a.target}`;
   return '';

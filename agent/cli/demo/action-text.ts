@@ -16,6 +16,7 @@ export function actionSubject(a: Action): string {
       return `map ${a.map} path ${a.dev}`;
     case 'create-vm-map':
     case 'remove-vm-map':
+    case 'reload-vm-map':
       return `vm ${a.vmId} map ${a.name}`;
     case 'move-lv':
       return `vm ${a.vmId} lv ${a.lv}`;
