@@ -230,6 +230,14 @@ export function applyMechanism(
       reasons.push(why);
     }
     const paths = target.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
+    const oneGroup = map.groups.length === 1 && policy.pin.value.length > 0;
+    const unpinned = oneGroup ? paths.filter((d) => !sel.chosen.includes(d)) : [];
+    if (unpinned.length > 0) {
+      // One group holds pinned and other paths (multibus): switch-group cannot narrow it.
+      const why = `pin cannot be enforced on ${map.name}: group ${target.index} also holds ${unpinned.join(',')} (one path group; the kernel spreads I/O over the whole group)`;
+      plan.warn(`vm ${vm.id}`, 'pin-not-enforceable', why);
+      reasons.push(why);
+    }
     return { mechanism: 'switch-group', paths, ioMap: map.name, reasons };
   }
 

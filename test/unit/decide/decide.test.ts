@@ -112,6 +112,14 @@ const CASES: Case[] = [
     actions: ['switch-group mpatha 2'],
   },
   {
+    name: 'pin on an owned one-group (multibus) map: warned, not silently ignored',
+    host: owned({ groups: [['sda', 'sdb', 'sdc', 'sdd']] }),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    actions: [],
+    warnings: ['pin-not-enforceable'],
+    check: (p) => expect(p.warnings[0]?.message).toMatch(/group 1 also holds sda,sdb .*one path group/),
+  },
+  {
     name: 'already on the pinned group: nothing to do',
     host: owned({ current: 2 }),
     policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
