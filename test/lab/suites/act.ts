@@ -5,7 +5,8 @@
  *     file and multipathd takes its own choice back.
  *  2. create-vm-map + move-lv (table naming /dev/mapper/<vm map>) over a shared LVM LUN, path
  *     state mirrored into the per-VM map (fail_path/reinstate_path), then `release --vm` puts the
- *     LV back and removes the map; the LV is never left suspended.
+ *     LV back and removes the map; the LV is never left suspended. `lvchange --refresh` puts the
+ *     LV back on the shared map (measured) and move-lv re-asserts the per-VM map.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -201,6 +202,19 @@ export const cases: LabCase[] = [
           again.map((x) => x.outcome),
           ['unchanged', 'unchanged'],
         );
+
+        // LVM puts the LV back where its metadata says (the shared map) on a refresh: measured,
+        // and move-lv re-asserts the per-VM map (decide/ plans it when it sees the LV back).
+        lvm('lvchange', '--refresh', `${VG}/vm-101-disk-0`);
+        const refreshed = out(['dmsetup', 'table', lvName]);
+        ctx.fact('LV table after lvchange --refresh', refreshed);
+        assert.equal(refreshed, original, 'lvchange --refresh reloaded the LV onto the shared map');
+        const reassert = await applyPlan(c, steps(), { dryRun: false });
+        assert.deepEqual(
+          reassert.map((x) => x.outcome),
+          ['unchanged', 'applied'],
+        );
+        assert.equal(out(['dmsetup', 'table', lvName]).split(/\s+/)[3], vmDevT);
 
         // Mirror a path failure into the per-VM map and back (multipathd does not manage it).
         const c2 = await context('/tmp/act-journal-2.jsonl');

@@ -19,8 +19,8 @@ import { LabVm } from '../lib/qemu';
 import { dmStatus, rig } from '../lib/rig';
 import { background, sh, sleep, until, uptime, writeAttr } from '../lib/sh';
 import { UeventMonitor } from '../lib/uevents';
+import { CLI } from '../lib/vmpath-cli';
 
-const CLI = ['/usr/local/bin/node', '/payload/dist/agent/cli/main.js'];
 const CONFIG = '/etc/vmpath/agent-config.json';
 const JOURNAL = '/tmp/vmpath-agent-journal.jsonl';
 const LOG = '/tmp/vmpath-agent.log';

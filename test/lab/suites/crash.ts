@@ -12,11 +12,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { CaseContext, LabCase } from '../lib/case';
 import { LabVm } from '../lib/qemu';
-import type { MapInfo, PathInfo } from '../lib/rig';
-import { dmStatus, ioSectors, rig } from '../lib/rig';
+import { ioSectors, rig } from '../lib/rig';
 import { background, sh, sleep, until } from '../lib/sh';
+import { activePath, adapter, CLI, vmpath as run } from '../lib/vmpath-cli';
 
-const CLI = ['/usr/local/bin/node', '/payload/dist/agent/cli/main.js'];
 const CONFIG = '/etc/vmpath/crash-config.json';
 const JOURNAL = '/tmp/vmpath-crash-journal.jsonl';
 const VMPATH_CONF = '/etc/multipath/conf.d/vmpath.conf';
@@ -44,20 +43,7 @@ function openIntents(): Rec[] {
 }
 
 function vmpath(ctx: CaseContext, label: string, ...args: string[]): string {
-  const r = sh([...CLI, ...args], { allowFail: true, timeoutMs: 180_000 });
-  ctx.save(`crash/${label}.txt`, `$ vmpath ${args.join(' ')}\n# exit ${r.status}\n${r.stdout}\n${r.stderr}`);
-  assert.equal(r.status, 0, `vmpath ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 1500)}`);
-  return r.stdout;
-}
-
-const adapter = (p: PathInfo): string => `host${p.hcil.split(':')[0]}`;
-
-function activePath(m: MapInfo): PathInfo {
-  const st = dmStatus(m.name);
-  const g = st.groups.find((x) => x.state === 'A') ?? st.groups[st.nextGroup - 1];
-  const p = m.paths.find((x) => x.devt === g?.paths[0]?.devt);
-  assert.ok(p, `active path of ${m.name}: ${st.raw}`);
-  return p;
+  return run(ctx, 'crash', label, ...args);
 }
 
 export const cases: LabCase[] = [

@@ -7,12 +7,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { CaseContext, LabCase } from '../lib/case';
 import { LabVm } from '../lib/qemu';
-import type { MapInfo, PathInfo } from '../lib/rig';
 import { dmStatus, ioSectors, rig } from '../lib/rig';
 import { sh, sleep, until, uptime, writeAttr } from '../lib/sh';
 import { UeventMonitor } from '../lib/uevents';
+import { activePath, adapter, vmpath as run } from '../lib/vmpath-cli';
 
-const CLI = ['/usr/local/bin/node', '/payload/dist/agent/cli/main.js'];
 const CONFIG = '/etc/vmpath/config.json';
 const JOURNAL = '/tmp/vmpath-journal.jsonl';
 
@@ -24,10 +23,7 @@ interface SnapVm {
 }
 
 function vmpath(ctx: CaseContext, label: string, ...args: string[]): string {
-  const r = sh([...CLI, ...args], { allowFail: true, timeoutMs: 180_000 });
-  ctx.save(`e2e/${label}.txt`, `$ vmpath ${args.join(' ')}\n# exit ${r.status}\n${r.stdout}\n${r.stderr}`);
-  assert.equal(r.status, 0, `vmpath ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 1500)}`);
-  return r.stdout;
+  return run(ctx, 'e2e', label, ...args);
 }
 
 /**
@@ -41,19 +37,6 @@ function converge(ctx: CaseContext, label: string, strict = true): number {
   }
   if (!strict) return 5;
   throw new Error(`vmpath apply still changing things after 4 runs (see files/e2e/${label}-4.txt)`);
-}
-
-function adapter(p: PathInfo): string {
-  return `host${p.hcil.split(':')[0]}`;
-}
-
-/** The path device of the group the kernel uses: status A, or (no I/O since a switch) the next group. */
-function activePath(m: MapInfo): PathInfo {
-  const st = dmStatus(m.name);
-  const g = st.groups.find((x) => x.state === 'A') ?? st.groups[st.nextGroup - 1];
-  const p = m.paths.find((x) => x.devt === g?.paths[0]?.devt);
-  assert.ok(p, `active path of ${m.name}: ${st.raw}`);
-  return p;
 }
 
 async function readVia(vm: LabVm, devs: readonly string[]): Promise<Record<string, number>> {

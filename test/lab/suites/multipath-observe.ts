@@ -171,9 +171,18 @@ export const cases: LabCase[] = [
       const settled = await waitMap(info.name, `group ${target} active`, (m) => m.activeGroup === target);
       assert.equal(settled.groups[target - 1]?.state, 'active');
 
-      sh(['dmsetup', 'message', info.name, '0', 'queue_if_no_path']);
+      // multipathd (no_path_retry fail) turns the kernel's queueing off again at its next path
+      // check (≤ 2 s here; under load a read can take that long): message and read until a read
+      // lands in between, and record how many tries that took.
+      let queued: MultipathMap | undefined;
+      let tries = 0;
       try {
-        const queued = await mapNamed(info.name);
+        for (; tries < 6 && !queued?.queueIfNoPath; tries++) {
+          sh(['dmsetup', 'message', info.name, '0', 'queue_if_no_path']);
+          queued = await mapNamed(info.name);
+        }
+        ctx.fact('dmsetup message + read tries until the read saw queueing', tries);
+        assert.ok(queued);
         assert.equal(queued.queueIfNoPath, true);
         assert.ok(queued.features.includes('queue_if_no_path'));
         const json = parseMultipathdJson(
