@@ -16,8 +16,10 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { RootedConfigFiles } from '../act/config-files';
+import { DEFAULT_CLUSTER_DIR, DEFAULT_STALE_SECONDS, type ClusterConfig } from '../config/cluster-section';
 import type { ClusterView } from '../decide/types';
 import { VmpathError } from '../model/errors';
+import type { HostFs } from '../model/seams';
 import { validateNodeName } from '../model/names';
 import type { Diagnostic, HostSnapshot } from '../model/snapshot';
 import type { NodeHealthRecord } from './cluster-health';
@@ -49,6 +51,11 @@ export class FileClusterSource implements ClusterSource {
   private readonly files: RootedConfigFiles;
   private lastWritten: { text: string; atMs: number } | undefined;
   private reported = new Set<string>();
+
+  /** Host path of the shared directory. */
+  get dir(): string {
+    return this.o.dir;
+  }
 
   constructor(private readonly o: ClusterSourceOptions) {
     this.files = new RootedConfigFiles(o.root);
@@ -172,4 +179,30 @@ function diagnostic(subject: string, e: unknown, consequence: string): Diagnosti
     return { level: 'warn', code: e.code, subject, message: `${e.message}; ${consequence}` };
   const message = e instanceof Error ? e.message : String(e);
   return { level: 'warn', subject, message: `${message}; ${consequence}` };
+}
+
+export interface OpenClusterSourceOptions {
+  readonly root: string;
+  readonly config: ClusterConfig;
+  readonly fs: HostFs;
+  /** Write this node's record (only when acting). */
+  readonly publish: boolean;
+  readonly onProblem?: (d: Diagnostic) => void;
+}
+
+/**
+ * The cluster view source for a host: the config's `cluster.dir`, else on Proxmox VE (a host
+ * with /etc/pve) the shared DEFAULT_CLUSTER_DIR, else none (undefined).
+ */
+export async function openClusterSource(o: OpenClusterSourceOptions): Promise<FileClusterSource | undefined> {
+  const dir = o.config.dir ?? ((await o.fs.exists('/etc/pve')) ? DEFAULT_CLUSTER_DIR : undefined);
+  if (!dir) return undefined;
+  return new FileClusterSource({
+    root: o.root,
+    dir,
+    staleMs: (o.config.staleSeconds ?? DEFAULT_STALE_SECONDS) * 1000,
+    ...(o.config.node ? { node: o.config.node } : {}),
+    publish: o.publish,
+    ...(o.onProblem ? { onProblem: o.onProblem } : {}),
+  });
 }

@@ -6,19 +6,11 @@
  * resumed by the next agent (or `vmpath release`).
  */
 import { openHostActContext } from '../act/host-context';
-import {
-  DEFAULT_CLUSTER_DIR,
-  DEFAULT_STALE_SECONDS,
-  HOST_CONFIG_PATH,
-  readConfigUnder,
-  virshMetadataReader,
-} from '../config';
-import type { ClusterConfig } from '../config';
+import { HOST_CONFIG_PATH, readConfigUnder, virshMetadataReader } from '../config';
 import { recoverJournal } from '../act/recover';
 import type { Action } from '../model/plan';
-import type { HostFs } from '../model/seams';
 import { createPluginHost, loadPlugins } from '../plugins';
-import { FileClusterSource } from './cluster-source';
+import { openClusterSource } from './cluster-source';
 import { Controller } from './controller';
 import { HostPolicies } from './host-policies';
 import { NotifyServer, noticeKey } from './notify-server';
@@ -50,29 +42,6 @@ export interface HostAgentOptions {
   readonly signal: AbortSignal;
   /** Seams for tests and the simulator; default: the real host under `root`. */
   readonly seams?: Parameters<typeof openHostActContext>[0];
-}
-
-/**
- * The cluster view source: the config's `cluster.dir`, else on Proxmox VE (a host with /etc/pve)
- * the shared DEFAULT_CLUSTER_DIR, else none. Only an acting agent publishes its own record.
- */
-async function openClusterSource(
-  o: HostAgentOptions,
-  cfg: ClusterConfig,
-  fs: HostFs,
-): Promise<FileClusterSource | undefined> {
-  const dir = cfg.dir ?? ((await fs.exists('/etc/pve')) ? DEFAULT_CLUSTER_DIR : undefined);
-  if (!dir) return undefined;
-  o.log('info', 'cluster', `path health exchanged through ${dir}${o.mode === 'act' ? '' : ' (read only)'}`);
-  return new FileClusterSource({
-    root: o.root,
-    dir,
-    staleMs: (cfg.staleSeconds ?? DEFAULT_STALE_SECONDS) * 1000,
-    ...(cfg.node ? { node: cfg.node } : {}),
-    publish: o.mode === 'act',
-    onProblem: (d) =>
-      o.log(d.level === 'info' ? 'info' : 'warn', d.subject, d.code ? `${d.message} [${d.code}]` : d.message),
-  });
 }
 
 function subjectOf(a: Action): string {
@@ -115,7 +84,24 @@ export async function runHostAgent(o: HostAgentOptions): Promise<number> {
         rec.state === 'active' ? 'active' : `failed: ${rec.error?.message ?? ''}`,
       );
 
-    const clusterSource = await openClusterSource(o, files.host.cluster, ctx.fs);
+    const clusterSource = await openClusterSource({
+      root: o.root,
+      config: files.host.cluster,
+      fs: ctx.fs,
+      publish: o.mode === 'act',
+      onProblem: (d) =>
+        o.log(
+          d.level === 'info' ? 'info' : 'warn',
+          d.subject,
+          d.code ? `${d.message} [${d.code}]` : d.message,
+        ),
+    });
+    if (clusterSource)
+      o.log(
+        'info',
+        'cluster',
+        `path health exchanged through ${clusterSource.dir}${o.mode === 'act' ? '' : ' (read only)'}`,
+      );
     const runtime = new AgentRuntime({
       fs: ctx.fs,
       runner: ctx.runner,

@@ -11,6 +11,7 @@ import { recoverJournal, type RecoveryResult } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
 import { virshMetadataReader } from '../../config';
 import type { LibvirtMetadataReader, PolicyProblem } from '../../config';
+import { openClusterSource } from '../../loop/cluster-source';
 import { HostPolicies } from '../../loop/host-policies';
 import { createPluginHost, loadPlugins } from '../../plugins';
 import { AgentRuntime } from '../../loop/runtime';
@@ -58,6 +59,15 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
   try {
     // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
     const recovered = dryRun ? [] : await recoverJournal(ctx);
+    // The cluster's path health (docs/cluster.md): read for migration targets; apply, which acts,
+    // also publishes this node's record, as the agent does.
+    const clusterSource = await openClusterSource({
+      root,
+      config: files.host.cluster,
+      fs: ctx.fs,
+      publish: !dryRun,
+      onProblem: (d) => problems.push({ subject: d.subject, code: d.code ?? 'cluster', message: d.message }),
+    });
     const runtime = new AgentRuntime({
       fs: ctx.fs,
       runner: ctx.runner,
@@ -68,6 +78,7 @@ export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<Hos
       policies: (snapshot) => policies.forSnapshot(snapshot),
       engine: files.host.engine,
       mode: dryRun ? 'dry-run' : 'act',
+      ...(clusterSource ? { clusterSource } : {}),
     });
     const snapshot = await runtime.observe();
     const plan = runtime.decide(snapshot, runtime.memory(), ctx.clock.nowMs());
