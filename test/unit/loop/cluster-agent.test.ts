@@ -8,17 +8,11 @@ import * as path from 'node:path';
 import { runHostAgent } from '../../../agent/loop/host-agent';
 import { createSimHost, demoSpec } from '../../../agent/sim';
 import type { SimHost } from '../../../agent/sim';
+import { untilSim } from './sim-until';
 
 const DIR = '/shared/vmpath/nodes';
 
-const until = async (cond: () => boolean, ms: number, tick: () => void) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    tick();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = untilSim;
 
 describe('vmpath agent with a cluster directory', () => {
   let sim: SimHost;
