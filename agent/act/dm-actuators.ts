@@ -9,7 +9,7 @@ import { validateDevT, validateDmName } from '../model/names';
 import { MultipathdPermissionError, CommandFailedError } from '../model/errors';
 import { dmsetup, multipathd } from './dm-exec';
 import { isVmpathMap, mapWwid, pathDevT, snapshotMap } from './dm-lookup';
-import { FAILBACK_CONF_PATH, parseVmpathConf, withSetting, type MapSettings } from './vmpath-conf';
+import { VMPATH_CONF_PATH, parseVmpathConf, withSetting, type MapSettings } from '../model/vmpath-conf';
 import type { ActEnv, Prepared, RestoreFailbackConfAction } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -130,7 +130,7 @@ async function prepareConfSetting(
   validateDmName(map);
   const wwid = await mapWwid(env, map);
   if (!wwid) throw new CommandFailedError(`map ${map}: WWID unknown (not in snapshot or sysfs)`, { map });
-  const before = await env.files.read(FAILBACK_CONF_PATH);
+  const before = await env.files.read(VMPATH_CONF_PATH);
   const next = withSetting(before, wwid, add);
   if (next === before) return { unchanged: true, message: `${wwid} ${what}` };
   const key = 'failback-conf';
@@ -142,13 +142,13 @@ async function prepareConfSetting(
   };
   return {
     unchanged: false,
-    describe: `map ${map}: ${what} in ${FAILBACK_CONF_PATH}, multipathd reconfigure`,
+    describe: `map ${map}: ${what} in ${VMPATH_CONF_PATH}, multipathd reconfigure`,
     undo: { key, inverse },
     run: async () => {
-      await env.files.write(FAILBACK_CONF_PATH, next);
+      await env.files.write(VMPATH_CONF_PATH, next);
       await reconfigure(env);
       const maps = parseVmpathConf(next).size;
-      return `wrote ${FAILBACK_CONF_PATH} (${maps} maps), reconfigured (group choices re-asserted next reconcile)`;
+      return `wrote ${VMPATH_CONF_PATH} (${maps} maps), reconfigured (group choices re-asserted next reconcile)`;
     },
   };
 }
@@ -165,17 +165,17 @@ export async function prepareRestoreFailbackConf(
   env: ActEnv,
   a: RestoreFailbackConfAction,
 ): Promise<Prepared> {
-  const current = await env.files.read(FAILBACK_CONF_PATH);
+  const current = await env.files.read(VMPATH_CONF_PATH);
   if (current === a.content) return { unchanged: true };
   return {
     unchanged: false,
     describe:
       a.content === null
-        ? `remove ${FAILBACK_CONF_PATH}, multipathd reconfigure`
-        : `restore ${FAILBACK_CONF_PATH}`,
+        ? `remove ${VMPATH_CONF_PATH}, multipathd reconfigure`
+        : `restore ${VMPATH_CONF_PATH}`,
     run: async () => {
-      if (a.content === null) await env.files.remove(FAILBACK_CONF_PATH);
-      else await env.files.write(FAILBACK_CONF_PATH, a.content);
+      if (a.content === null) await env.files.remove(VMPATH_CONF_PATH);
+      else await env.files.write(VMPATH_CONF_PATH, a.content);
       await reconfigure(env);
     },
   };

@@ -13,8 +13,6 @@
 import { InvalidNameError } from './errors';
 
 export const VMPATH_CONF_PATH = '/etc/multipath/conf.d/vmpath.conf';
-/** The same file (its first use was failback only). */
-export const FAILBACK_CONF_PATH = VMPATH_CONF_PATH;
 
 export interface MapSettings {
   readonly failback?: 'manual';

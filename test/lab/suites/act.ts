@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { applyPlan, Journal, type ActContext } from '../../../agent/act';
 import { releaseChanges } from '../../../agent/act/release';
-import { FAILBACK_CONF_PATH } from '../../../agent/act/vmpath-conf';
+import { VMPATH_CONF_PATH } from '../../../agent/model/vmpath-conf';
 import { observeHost } from '../../../agent/observe';
 import type { Action, Plan } from '../../../agent/model/plan';
 import type { VmControl } from '../../../agent/model/seams';
@@ -82,7 +82,7 @@ export const cases: LabCase[] = [
         res.map((x) => x.outcome),
         ['applied', 'applied'],
       );
-      ctx.save('act/vmpath.conf', fs.readFileSync(FAILBACK_CONF_PATH, 'utf8'));
+      ctx.save('act/vmpath.conf', fs.readFileSync(VMPATH_CONF_PATH, 'utf8'));
       const json = JSON.parse(sh(['multipathd', 'show', 'maps', 'json']).stdout) as {
         maps: { failback: string }[];
       };
@@ -111,7 +111,7 @@ export const cases: LabCase[] = [
 
       const released = await releaseChanges(c, { all: true, dryRun: false });
       ctx.fact('release', released);
-      assert.ok(!fs.existsSync(FAILBACK_CONF_PATH), 'vmpath.conf removed');
+      assert.ok(!fs.existsSync(VMPATH_CONF_PATH), 'vmpath.conf removed');
       assert.equal(
         released[0]?.outcome,
         'applied',

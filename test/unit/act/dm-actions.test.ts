@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { applyPlan } from '../../../agent/act';
 import { checkMultipathdReply } from '../../../agent/act/dm-exec';
-import { FAILBACK_CONF_PATH, parseVmpathConf, withSetting } from '../../../agent/act/vmpath-conf';
+import { VMPATH_CONF_PATH, parseVmpathConf, withSetting } from '../../../agent/model/vmpath-conf';
 import { releaseChanges } from '../../../agent/act/release';
 import { ScriptedRunner, base, context, fail, map, plan, snapshot } from './helpers';
 
@@ -190,7 +190,7 @@ describe('set-failback-manual', () => {
       .on('multipathd reconfigure', 'ok\n')
       .on('multipathd show daemon', 'pid 295 configure\n', 'pid 295 idle\n');
     const ctx = await context(runner, { snapshot: snapshot([map('mpatha'), map('mpathb')]) });
-    const file = path.join(ctx.fs.root, FAILBACK_CONF_PATH);
+    const file = path.join(ctx.fs.root, VMPATH_CONF_PATH);
     const act = (m: string) => ({ ...base, kind: 'set-failback-manual' as const, id: `f-${m}`, map: m });
     const r = await applyPlan(ctx, plan(act('mpatha'), act('mpathb'), act('mpatha')), { dryRun: false });
     expect(r.map((x) => x.outcome)).toEqual(['applied', 'applied', 'unchanged']);
@@ -223,7 +223,7 @@ describe('set-no-path-retry', () => {
       .on('multipathd reconfigure', 'ok\n')
       .on('multipathd show daemon', 'pid 295 idle\n');
     const ctx = await context(runner, { snapshot: snapshot([map('mpatha'), map('mpathb')]) });
-    const file = path.join(ctx.fs.root, FAILBACK_CONF_PATH);
+    const file = path.join(ctx.fs.root, VMPATH_CONF_PATH);
     const fb = { ...base, kind: 'set-failback-manual' as const, id: 'f-a', map: 'mpatha' };
     const q = (m: string) => ({
       ...base,
