@@ -5,17 +5,12 @@
  * It stops on SIGTERM/SIGINT after the reconcile in progress; VMs it paused stay journaled and are
  * resumed by the next agent (or `vmpath release`).
  */
-import { openHostActContext } from '../act/host-context';
-import { HOST_CONFIG_PATH, readConfigUnder, virshMetadataReader } from '../config';
-import { recoverJournal } from '../act/recover';
+import type { openHostActContext } from '../act/host-context';
 import type { Action } from '../model/plan';
-import { createPluginHost, loadPlugins } from '../plugins';
-import { openClusterSource } from './cluster-source';
 import { Controller } from './controller';
-import { HostPolicies } from './host-policies';
+import { openHostRuntime } from './host-runtime';
 import { NotifyServer, noticeKey } from './notify-server';
 import type { ReconcileResult } from './reconciler';
-import { AgentRuntime } from './runtime';
 import type { RuntimeMode } from './runtime';
 import { UeventMonitor, ueventKey } from './uevent-monitor';
 
@@ -49,71 +44,33 @@ function subjectOf(a: Action): string {
 }
 
 export async function runHostAgent(o: HostAgentOptions): Promise<number> {
-  // The host config's `control` section chooses the VM control backends (a broken file: refuse to run).
-  const startConfig = await readConfigUnder(o.root, o.configPath ?? HOST_CONFIG_PATH);
-  const ctx = await openHostActContext({
-    control: startConfig.control,
+  const host = await openHostRuntime({
     root: o.root,
-    dryRun: o.mode !== 'act',
+    mode: o.mode,
+    ...(o.configPath ? { configPath: o.configPath } : {}),
+    ...(o.clusterPath ? { clusterPath: o.clusterPath } : {}),
     ...(o.journalPath ? { journalPath: o.journalPath } : {}),
-    ...(o.seams ?? {}),
+    ...(o.seams ? { seams: o.seams } : {}),
+    onProblem: (p) => o.log(p.level, p.subject, p.code ? `${p.message} [${p.code}]` : p.message),
+    pluginLog: (level, m) => o.log(level, 'plugins', m),
   });
+  const { ctx, runtime, plugins } = host;
   const cleanups: Array<() => Promise<void> | void> = [() => ctx.close()];
   try {
-    if (o.mode === 'act') {
-      for (const r of await recoverJournal(ctx))
-        o.log('warn', `${r.kind} ${r.actionId}`, `interrupted by a crash: ${r.settled} — ${r.message}`);
-    }
-    const plugins = createPluginHost({ log: (level, m) => o.log(level, 'plugins', m) });
-    const policies = new HostPolicies({
-      root: o.root,
-      ...(o.configPath ? { configPath: o.configPath } : {}),
-      ...(o.clusterPath ? { clusterPath: o.clusterPath } : {}),
-      plugins,
-      libvirtMetadata: virshMetadataReader({
-        runner: ctx.runner,
-        ...(startConfig.control.libvirtUri ? { uri: startConfig.control.libvirtUri } : {}),
-      }),
-      onProblem: (p) => o.log('warn', p.subject, `${p.message} [${p.code}]`),
-    });
-    const files = await policies.loadFiles(); // a broken config at start is an error: refuse to run
-    for (const rec of await loadPlugins(plugins, files.host.plugins))
+    for (const r of host.recovered)
+      o.log('warn', `${r.kind} ${r.actionId}`, `interrupted by a crash: ${r.settled} — ${r.message}`);
+    for (const rec of host.pluginRecords)
       o.log(
         rec.state === 'active' ? 'info' : 'error',
         `plugin ${rec.id}`,
         rec.state === 'active' ? 'active' : `failed: ${rec.error?.message ?? ''}`,
       );
-
-    const clusterSource = await openClusterSource({
-      root: o.root,
-      config: files.host.cluster,
-      fs: ctx.fs,
-      publish: o.mode === 'act',
-      onProblem: (d) =>
-        o.log(
-          d.level === 'info' ? 'info' : 'warn',
-          d.subject,
-          d.code ? `${d.message} [${d.code}]` : d.message,
-        ),
-    });
-    if (clusterSource)
+    if (host.clusterSource)
       o.log(
         'info',
         'cluster',
-        `path health exchanged through ${clusterSource.dir}${o.mode === 'act' ? '' : ' (read only)'}`,
+        `path health exchanged through ${host.clusterSource.dir}${o.mode === 'act' ? '' : ' (read only)'}`,
       );
-    const runtime = new AgentRuntime({
-      fs: ctx.fs,
-      runner: ctx.runner,
-      vmControl: ctx.vmControl,
-      clock: ctx.clock,
-      journal: ctx.journal,
-      selectors: plugins.selectors,
-      policies: (s) => policies.forSnapshot(s),
-      engine: files.host.engine,
-      ...(clusterSource ? { clusterSource } : {}),
-      mode: o.mode,
-    });
     const controller = new Controller(runtime, {
       pollIntervalMs: o.pollIntervalMs,
       rebalanceIntervalMs: o.rebalanceIntervalMs,

@@ -11,10 +11,12 @@ import {
   readConfigUnder,
   CLUSTER_CONFIG_PATH,
   HOST_CONFIG_PATH,
+  virshMetadataReader,
 } from '../config';
 import type { LibvirtMetadataReader, ParsedConfig, PolicyProblem } from '../config';
 import { asVmpathError } from '../model/errors';
 import type { PolicySet } from '../model/policy';
+import type { CommandRunner } from '../model/seams';
 import type { HostSnapshot } from '../model/snapshot';
 import type { PluginHost } from '../plugins';
 
@@ -23,7 +25,12 @@ export interface HostPolicyOptions {
   readonly configPath?: string;
   readonly clusterPath?: string;
   readonly plugins?: PluginHost;
-  /** Reads the libvirt domains' vmpath metadata (asked only when the snapshot has libvirt VMs). */
+  /**
+   * Runs `virsh metadata` for the libvirt domains' vmpath policy, with the host config's
+   * `control.libvirtUri` (asked only when the snapshot has libvirt VMs).
+   */
+  readonly runner?: CommandRunner;
+  /** Replaces the virsh reader (tests). */
   readonly libvirtMetadata?: LibvirtMetadataReader;
   readonly onProblem?: (p: PolicyProblem) => void;
 }
@@ -75,8 +82,12 @@ export class HostPolicies {
   }
 
   private async readLibvirtMetadata(snapshot: HostSnapshot): Promise<Record<string, string> | undefined> {
-    const reader = this.options.libvirtMetadata;
-    if (!reader || !snapshot.vms.some((v) => v.kind === 'libvirt')) return undefined;
+    if (!snapshot.vms.some((v) => v.kind === 'libvirt')) return undefined;
+    const { runner, libvirtMetadata } = this.options;
+    const uri = this.lastGood.host.control.libvirtUri;
+    const reader =
+      libvirtMetadata ?? (runner ? virshMetadataReader({ runner, ...(uri ? { uri } : {}) }) : undefined);
+    if (!reader) return undefined;
     const { xml, problems } = await reader(snapshot.vms);
     for (const p of problems) this.options.onProblem?.(p);
     return xml;

@@ -3,18 +3,14 @@
  * (argv, file writes, VM calls) — a dry run of `vmpath apply`, nothing is changed.
  * Policies come from the same sources as the agent's (loop/host-policies.ts): host config file
  * (`--config`, default /etc/vmpath/config.json under the root), cluster file, Proxmox tags,
- * plugins. Shared with apply.ts: `decideHost()` builds the same runtime the agent uses.
+ * plugins, libvirt metadata, the cluster view. Shared with apply.ts: `decideHost()` builds the
+ * same runtime the agent uses (loop/host-runtime.ts).
  */
 import type { Command } from '../command';
-import { openHostActContext } from '../../act/host-context';
-import { recoverJournal, type RecoveryResult } from '../../act/recover';
+import type { RecoveryResult } from '../../act/recover';
 import { exitCodeFor, resultLines } from '../../act/results-text';
-import { virshMetadataReader } from '../../config';
-import type { LibvirtMetadataReader, PolicyProblem } from '../../config';
-import { openClusterSource } from '../../loop/cluster-source';
-import { HostPolicies } from '../../loop/host-policies';
-import { createPluginHost, loadPlugins } from '../../plugins';
-import { AgentRuntime } from '../../loop/runtime';
+import type { PolicyProblem } from '../../config';
+import { openHostRuntime } from '../../loop/host-runtime';
 import type { ActionResult, Plan } from '../../model/plan';
 import type { HostSnapshot } from '../../model/snapshot';
 import type { ParsedArgs } from '../command';
@@ -33,53 +29,15 @@ export interface HostDecision {
 /** observe → decide → apply (dry run or for real) once, as one agent reconcile would. */
 export async function decideHost(args: ParsedArgs, dryRun: boolean): Promise<HostDecision> {
   const v = args.values;
-  const root = typeof v.root === 'string' ? v.root : '/';
-  const plugins = createPluginHost();
   const problems: PolicyProblem[] = [];
-  const late: { libvirtMetadata?: LibvirtMetadataReader } = {}; // needs the context's runner
-  const policies = new HostPolicies({
-    libvirtMetadata: (vms) => late.libvirtMetadata?.(vms) ?? Promise.resolve({ xml: {}, problems: [] }),
-    root,
+  const { ctx, runtime, recovered } = await openHostRuntime({
+    root: typeof v.root === 'string' ? v.root : '/',
+    mode: dryRun ? 'dry-run' : 'act',
     ...(typeof v.config === 'string' ? { configPath: v.config } : {}),
-    plugins,
-    onProblem: (p) => problems.push(p),
-  });
-  const files = await policies.loadFiles();
-  await loadPlugins(plugins, files.host.plugins);
-  const ctx = await openHostActContext({
-    root,
     ...(typeof v.journal === 'string' ? { journalPath: v.journal } : {}),
-    dryRun,
-    control: files.host.control,
-  });
-  late.libvirtMetadata = virshMetadataReader({
-    runner: ctx.runner,
-    ...(files.host.control.libvirtUri ? { uri: files.host.control.libvirtUri } : {}),
+    onProblem: (p) => problems.push({ subject: p.subject, code: p.code ?? 'cluster', message: p.message }),
   });
   try {
-    // Settle actions a crashed agent left half-done before deciding anew (never in a dry run).
-    const recovered = dryRun ? [] : await recoverJournal(ctx);
-    // The cluster's path health (docs/cluster.md): read for migration targets; apply, which acts,
-    // also publishes this node's record, as the agent does.
-    const clusterSource = await openClusterSource({
-      root,
-      config: files.host.cluster,
-      fs: ctx.fs,
-      publish: !dryRun,
-      onProblem: (d) => problems.push({ subject: d.subject, code: d.code ?? 'cluster', message: d.message }),
-    });
-    const runtime = new AgentRuntime({
-      fs: ctx.fs,
-      runner: ctx.runner,
-      vmControl: ctx.vmControl,
-      clock: ctx.clock,
-      journal: ctx.journal,
-      selectors: plugins.selectors,
-      policies: (snapshot) => policies.forSnapshot(snapshot),
-      engine: files.host.engine,
-      mode: dryRun ? 'dry-run' : 'act',
-      ...(clusterSource ? { clusterSource } : {}),
-    });
     const snapshot = await runtime.observe();
     const plan = runtime.decide(snapshot, runtime.memory(), ctx.clock.nowMs());
     const results = await runtime.apply(plan, snapshot);
