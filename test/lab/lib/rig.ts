@@ -261,6 +261,11 @@ export function dmStatus(name: string): DmStatus {
   return { raw, nextGroup, groups };
 }
 
+/** MAJ:MIN of a device-mapper device by name (`dmsetup info`). */
+export function dmDevT(name: string): string {
+  return out(['dmsetup', 'info', '-c', '--noheadings', '-o', 'major,minor', '--separator', ':', name]);
+}
+
 /** Sectors read and written so far on a block device (/sys/block/X/stat fields 3 and 7). */
 export function ioSectors(dev: string): { read: number; written: number } {
   const f = readAttr(`/sys/block/${dev}/stat`).split(/\s+/).map(Number);

@@ -19,7 +19,7 @@ import type { VmControl } from '../../../agent/model/seams';
 import { ProcessCommandRunner } from '../../../agent/os/command-runner';
 import { RootedHostFs } from '../../../agent/os/host-fs';
 import type { LabCase } from '../lib/case';
-import { ddIn, dmStatus, rig, vmCgroup } from '../lib/rig';
+import { ddIn, dmDevT, dmStatus, rig, vmCgroup } from '../lib/rig';
 import { out, sh, sleep, until } from '../lib/sh';
 
 const clock = { nowMs: () => Date.now() };
@@ -182,17 +182,7 @@ export const cases: LabCase[] = [
           res.map((x) => x.outcome),
           ['applied', 'applied'],
         );
-        const vmDevT = out([
-          'dmsetup',
-          'info',
-          '-c',
-          '--noheadings',
-          '-o',
-          'major,minor',
-          '--separator',
-          ':',
-          name,
-        ]);
+        const vmDevT = dmDevT(name);
         assert.equal(out(['dmsetup', 'table', lvName]).split(/\s+/)[3], vmDevT);
         assert.match(out(['dmsetup', 'info', lvName]), /State:\s+ACTIVE/);
         ctx.fact('per-VM map table read back', out(['dmsetup', 'table', name]));

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { LabCase } from '../lib/case';
 import { captureState, sysfsListing } from '../lib/capture';
-import { dmStatus, mapsJson, rig, teardown } from '../lib/rig';
+import { dmDevT, dmStatus, mapsJson, rig, teardown } from '../lib/rig';
 import type { MapInfo } from '../lib/rig';
 import { out, sh, sleep, until, writeAttr } from '../lib/sh';
 
@@ -168,17 +168,7 @@ export const cases: LabCase[] = [
       ]);
       const original = out(['dmsetup', 'table', lv]);
       const [, len, , , offset] = original.split(/\s+/);
-      const permapDevt = out([
-        'dmsetup',
-        'info',
-        '-c',
-        '--noheadings',
-        '-o',
-        'major,minor',
-        '--separator',
-        ':',
-        permap,
-      ]);
+      const permapDevt = dmDevT(permap);
       sh(['dmsetup', 'suspend', lv]);
       sh(['dmsetup', 'load', lv, '--table', `0 ${len} linear ${permapDevt} ${offset}`]);
       sh(['dmsetup', 'resume', lv]);

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { CaseContext, LabCase } from '../lib/case';
 import type { MapInfo } from '../lib/rig';
-import { ddIn, dmStatus, rig, setIoMax, vmCgroup } from '../lib/rig';
+import { ddIn, dmDevT, dmStatus, rig, setIoMax, vmCgroup } from '../lib/rig';
 import { out, sh } from '../lib/sh';
 
 const BS = 262_144;
@@ -82,17 +82,7 @@ export const cases: LabCase[] = [
         const bioFree = readRate(cg, bioDm, 16);
         ctx.fact('unlimited bio-based map MiB/s', Number(bioFree.toFixed(2)));
         assert.ok(bioFree > 3 * limit, 'the bio map is not slow by itself');
-        const bioDevt = out([
-          'dmsetup',
-          'info',
-          '-c',
-          '--noheadings',
-          '-o',
-          'major,minor',
-          '--separator',
-          ':',
-          bioName,
-        ]);
+        const bioDevt = dmDevT(bioName);
         setIoMax(cg, bioDevt, `rbps=${bps}`);
         within(ctx, 'bio map limited: bio-based map MiB/s', readRate(cg, bioDm, mib), limit);
         setIoMax(cg, bioDevt, 'rbps=max');

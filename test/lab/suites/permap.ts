@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { LabCase } from '../lib/case';
-import { dmStatus, ioSectors, mapsJson, rig } from '../lib/rig';
+import { dmDevT, dmStatus, ioSectors, mapsJson, rig } from '../lib/rig';
 import { out, sh } from '../lib/sh';
 
 const VG = 'labvg';
@@ -18,10 +18,6 @@ function lvm(conf: string, ...argv: string[]): string {
 
 function sha(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-function devtOf(name: string): string {
-  return out(['dmsetup', 'info', '-c', '--noheadings', '-o', 'major,minor', '--separator', ':', name]);
 }
 
 export const cases: LabCase[] = [
@@ -58,7 +54,7 @@ export const cases: LabCase[] = [
         `service-time 0 1 2 ${mine.devt} 1 1 service-time 0 1 2 ${shared.devt} 1 1`;
       sh(['dmsetup', 'create', permap, '--uuid', `vmpath-101-${m.wwid}`, '--table', table]);
       try {
-        const permapDevt = devtOf(permap);
+        const permapDevt = dmDevT(permap);
         sh(['dmsetup', 'suspend', lv]);
         sh(['dmsetup', 'load', lv, '--table', `0 ${len} linear ${permapDevt} ${offset}`]);
         sh(['dmsetup', 'resume', lv]);
