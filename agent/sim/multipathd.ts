@@ -149,46 +149,43 @@ export function reloadMap(ctx: SimCtx, dm: DmDev): void {
   ctx.touchTopology();
 }
 
-/**
- * Per-wwid `failback` from multipath.conf text (`multipaths { multipath { wwid W  failback F } }`).
- * Only what vmpath writes is understood; anything else is ignored like an unknown keyword.
- */
-export function parseFailbackOverrides(conf: string): Map<string, Failback> {
-  const out = new Map<string, Failback>();
-  const blocks = conf.replace(/#[^\n]*/g, '').match(/multipath\s*\{[^{}]*\}/g) ?? [];
-  for (const b of blocks) {
-    const wwid = /\bwwid\s+"?([^\s"]+)"?/.exec(b)?.[1];
-    const fb = /\bfailback\s+"?([^\s"]+)"?/.exec(b)?.[1];
-    if (!wwid || !fb) continue;
-    if (fb === 'immediate' || fb === 'manual') out.set(wwid, fb);
-    else if (/^\d+$/.test(fb)) out.set(wwid, Number(fb));
-  }
-  return out;
+/** What a `multipaths { multipath { wwid W ... } }` entry sets for one WWID (what the sim understands). */
+export interface MultipathEntry {
+  failback?: Failback;
+  noPathRetry?: 'queue' | 'fail';
 }
 
-/** Per-wwid `no_path_retry` (queue | fail) from multipath.conf text; other values are ignored. */
-export function parseNoPathRetryOverrides(conf: string): Map<string, 'queue' | 'fail'> {
-  const out = new Map<string, 'queue' | 'fail'>();
+/**
+ * Per-wwid `failback` and `no_path_retry` from multipath.conf text. Only the values vmpath and the
+ * scenarios write are understood (failback immediate | manual | N, no_path_retry queue | fail);
+ * anything else is ignored like an unknown keyword. Later entries win.
+ */
+export function parseMultipathEntries(conf: string): Map<string, MultipathEntry> {
+  const out = new Map<string, MultipathEntry>();
   for (const b of conf.replace(/#[^\n]*/g, '').match(/multipath\s*\{[^{}]*\}/g) ?? []) {
     const wwid = /\bwwid\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    if (!wwid) continue;
+    const entry = out.get(wwid) ?? {};
+    const fb = /\bfailback\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    if (fb === 'immediate' || fb === 'manual') entry.failback = fb;
+    else if (fb && /^\d+$/.test(fb)) entry.failback = Number(fb);
     const npr = /\bno_path_retry\s+"?([^\s"]+)"?/.exec(b)?.[1];
-    if (wwid && (npr === 'queue' || npr === 'fail')) out.set(wwid, npr);
+    if (npr === 'queue' || npr === 'fail') entry.noPathRetry = npr;
+    out.set(wwid, entry);
   }
   return out;
 }
 
 /** `multipathd reconfigure`: re-read config, reload every managed map. */
 export function reconfigure(ctx: SimCtx, confTexts: readonly string[]): void {
-  const overrides = new Map<string, Failback>();
-  const queueing = new Map<string, 'queue' | 'fail'>();
-  for (const text of confTexts) {
-    for (const [k, v] of parseFailbackOverrides(text)) overrides.set(k, v);
-    for (const [k, v] of parseNoPathRetryOverrides(text)) queueing.set(k, v);
-  }
+  const entries = new Map<string, MultipathEntry>();
+  for (const text of confTexts)
+    for (const [wwid, e] of parseMultipathEntries(text)) entries.set(wwid, { ...entries.get(wwid), ...e });
   for (const dm of managedMaps(ctx)) {
     const mpd = dm.mpd as NonNullable<DmDev['mpd']>;
-    mpd.noPathRetry = queueing.get(mpd.lun.wwid) ?? mpd.lun.noPathRetry;
-    mpd.failback = overrides.get(mpd.lun.wwid) ?? mpd.lun.specFailback;
+    const e = entries.get(mpd.lun.wwid);
+    mpd.noPathRetry = e?.noPathRetry ?? mpd.lun.noPathRetry;
+    mpd.failback = e?.failback ?? mpd.lun.specFailback;
     mpd.failbackAtMs = undefined;
     mpd.action = '';
     reloadMap(ctx, dm);
