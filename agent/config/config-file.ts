@@ -65,8 +65,8 @@ export const ENGINE_SCHEMA: Readonly<Record<keyof EngineConfig, readonly [Engine
   minLimitMBps: [num(0.001, 1e6), 'MB/s > 0'],
   minLimitIops: [num(1, 1e9, true), 'an integer IO/s >= 1'],
   perVmMaps: [
-    (v) => v === 'never' || v === 'pinned' || v === 'pinned-or-limited',
-    'never | pinned | pinned-or-limited',
+    (v) => v === 'never' || v === 'pinned' || v === 'pinned-or-limited' || v === 'steer',
+    'never | pinned | pinned-or-limited | steer',
   ],
   fallbackSelector: [(v) => typeof v === 'string' && v.length > 0, 'a selector id'],
   stepRequeueMs: [num(100, 3.6e6, true), 'milliseconds 100..3600000'],

@@ -13,7 +13,7 @@
 import { PolicyInvalidError, VmpathError } from '../model/errors';
 import type { CgroupIoLimit, Plan, VmDecision } from '../model/plan';
 import type { VmPolicy } from '../model/policy';
-import type { Vm } from '../model/snapshot';
+import type { MultipathMap, Vm } from '../model/snapshot';
 import type { DiskAlloc, VmAlloc } from './bandwidth';
 import { allocate } from './bandwidth';
 import type { MapState, QueueWish } from './failover';
@@ -24,9 +24,11 @@ import type { MapOutcome } from './mechanism';
 import { applyMechanism, needsSelection } from './mechanism';
 import { PlanBuilder } from './plan-builder';
 import { layersForVm, resolvePolicy } from './policy/resolve';
-import type { LoadBook, Selection } from './select';
+import type { LoadBook, SelectOptions, Selection } from './select';
 import { book, selectPaths } from './select';
+import { claim, confined, leftTo, newSteerBook, seal, take } from './steer';
 import { buildTopology, currentGroup, disksOnMap, usablePaths, vmMapNames, vmMapOf } from './topology';
+import { vmMapFirstGroup } from './vm-map-rebuild';
 import type { DecideInput, EngineConfig } from './types';
 import { DEFAULT_ENGINE_CONFIG } from './types';
 
@@ -99,7 +101,83 @@ export function decide(input: DecideInput): Plan {
     maps: MapState[];
   }[] = [];
 
-  for (const { vm, policy } of resolveAll(input, plan)) {
+  const resolved = resolveAll(input, plan);
+  const steer = cfg.perVmMaps === 'steer' ? newSteerBook() : undefined;
+  const sharesOf = new Map<string, number>();
+  if (steer) for (const { vm, policy } of resolved) sharesOf.set(vm.id, policy.shares.value);
+  /** One (VM, map) routed: the decision's parts for that map. */
+  interface Routed {
+    readonly paths: readonly string[];
+    readonly chosen?: readonly string[];
+    readonly mechanism: MapOutcome['mechanism'];
+    readonly reasons: readonly string[];
+    readonly state: MapState;
+    readonly inputs: unknown;
+  }
+  const routed = resolved.map(() => new Map<string, Routed>());
+  const route = (vm: Vm, policy: VmPolicy, name: string, map: MultipathMap): Routed => {
+    const ordinal = ordinals.get(name) ?? 0;
+    ordinals.set(name, ordinal + 1);
+    const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
+    const selecting = needsSelection(topo, cfg, vm, policy, map);
+    const shared = (topo.usersByMap.get(name) ?? []).length > 1;
+    const own = vmMapOf(topo, vm.id, name);
+    const opts: SelectOptions | undefined =
+      steer && shared
+        ? {
+            all: true,
+            leftTo: (dev) => leftTo(steer, topo, dev, policy.shares.value),
+            ...(own ? { inUse: vmMapFirstGroup(own) } : {}),
+          }
+        : undefined;
+    const sel: Selection | undefined = selecting
+      ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous, opts)
+      : undefined;
+    const out = applyMechanism(mechCtx, vm, policy, map, sel);
+    book(topo, load, out.paths, policy.shares.value);
+    if (steer && shared) take(steer, topo, out.paths, policy.shares.value);
+    const reasons: string[] = [];
+    if (sel) for (const r of sel.reasons) reasons.push(r);
+    else if (selecting) reasons.push(`map ${name}: no usable path`);
+    for (const r of out.reasons) reasons.push(r);
+    const usable = usablePaths(topo, map).length;
+    return {
+      paths: out.paths,
+      ...(sel && out.paths.length ? { chosen: sel.chosen } : {}),
+      mechanism: out.mechanism,
+      reasons,
+      state: { map, ioMap: out.ioMap, usable },
+      inputs: {
+        wwid: map.wwid,
+        usablePaths: usable,
+        users: topo.usersByMap.get(name) ?? [],
+        previous,
+        selector: sel?.selector,
+        pinned: sel?.pinned ?? false,
+      },
+    };
+  };
+  // steer: VMs on their own maps first (in priority order), so the paths they are confined to
+  // are known before the VMs of shared LUNs choose theirs (steer.ts); otherwise one pass.
+  const phases: readonly ((name: string) => boolean)[] = steer
+    ? [(n) => (topo.usersByMap.get(n) ?? []).length <= 1, (n) => (topo.usersByMap.get(n) ?? []).length > 1]
+    : [() => true];
+  phases.forEach((inPhase, phase) => {
+    resolved.forEach(({ vm, policy }, i) => {
+      const done = routed[i] as Map<string, Routed>;
+      for (const name of vmMapNames(topo, vm)) {
+        const map = topo.maps.get(name);
+        if (!map || !inPhase(name)) continue;
+        const r = route(vm, policy, name, map);
+        done.set(name, r);
+        if (steer && phase === 0 && confined(topo, map, r.paths))
+          claim(steer, topo, cfg, sharesOf, vm.id, map, r.paths);
+      }
+    });
+    if (steer && phase === 0) seal(steer, load);
+  });
+
+  resolved.forEach(({ vm, policy }, i) => {
     const reasons: string[] = [];
     const paths: Record<string, readonly string[]> = {};
     const chosen: Record<string, readonly string[]> = {};
@@ -107,39 +185,21 @@ export function decide(input: DecideInput): Plan {
     const perMap: Record<string, unknown> = {};
     const maps: MapState[] = [];
     const disks: DiskAlloc[] = [];
-    for (const name of vmMapNames(topo, vm)) {
-      const map = topo.maps.get(name);
-      if (!map) continue;
-      const ordinal = ordinals.get(name) ?? 0;
-      ordinals.set(name, ordinal + 1);
-      const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
-      const selecting = needsSelection(topo, cfg, vm, policy, map);
-      const sel: Selection | undefined = selecting
-        ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous)
-        : undefined;
-      const out = applyMechanism(mechCtx, vm, policy, map, sel);
-      book(topo, load, out.paths, policy.shares.value);
-      paths[name] = out.paths;
-      if (sel && out.paths.length) chosen[name] = sel.chosen;
-      mechanism[name] = out.mechanism;
-      if (sel) for (const r of sel.reasons) reasons.push(r);
-      else if (selecting) reasons.push(`map ${name}: no usable path`);
-      for (const r of out.reasons) reasons.push(r);
-      const usable = usablePaths(topo, map).length;
-      maps.push({ map, ioMap: out.ioMap, usable });
-      perMap[name] = {
-        wwid: map.wwid,
-        usablePaths: usable,
-        users: topo.usersByMap.get(name) ?? [],
-        previous,
-        selector: sel?.selector,
-        pinned: sel?.pinned ?? false,
-      };
-      for (const d of disksOnMap(vm, name)) disks.push({ devT: d.devT, paths: out.paths });
+    const done = routed[i] as Map<string, Routed>;
+    for (const name of done.size > 1 ? vmMapNames(topo, vm) : done.keys()) {
+      const r = done.get(name);
+      if (!r) continue;
+      paths[name] = r.paths;
+      if (r.chosen) chosen[name] = r.chosen;
+      mechanism[name] = r.mechanism;
+      for (const x of r.reasons) reasons.push(x);
+      maps.push(r.state);
+      perMap[name] = r.inputs;
+      for (const d of disksOnMap(vm, name)) disks.push({ devT: d.devT, paths: r.paths });
     }
     allocs.push({ vm, policy, disks: dedupeDisks(disks) });
     drafts.push({ vm, policy, reasons, maps, paths, chosen, mechanism, perMap });
-  }
+  });
 
   const states = new Map<string, VmDecision['state']>();
   for (const d of drafts) states.set(d.vm.id, decideFailover(failCtx, d.vm, d.policy, d.maps, d.reasons));

@@ -4,16 +4,20 @@
  * - map shared by several VMs, VM wants its own paths (EngineConfig.perVmMaps) and every disk is an
  *   LV directly on the map → per-VM map (`create-vm-map`, then `move-lv`), later steered with
  *   `switch-group` on the per-VM map and path-state mirroring (`fail-path`/`reinstate-path`);
+ * - perVmMaps `steer`: every VM on a shared map gets a per-VM map (index.ts places VMs confined by
+ *   their own maps first, steer.ts leaves their paths to them), regrouped with `reload-vm-map`
+ *   when its chosen paths change; a pinned VM owning a one-group map of LVs gets one as well;
  * - otherwise → `limits-only` (the VM follows multipathd's group; only cgroup limits apply).
  * Returns the VM's effective paths on the map (usable paths its I/O goes to).
  */
 import type { Origin, VmPolicy } from '../model/policy';
-import type { MultipathMap, Vm, VmDisk } from '../model/snapshot';
-import { retargetTable, vmMapTable } from './dm-table';
+import type { MultipathMap, Vm } from '../model/snapshot';
+import { retargetTable } from './dm-table';
 import type { PlanBuilder } from './plan-builder';
 import type { Selection } from './select';
 import type { Topology } from './topology';
-import { planVmMapReload } from './vm-map-rebuild';
+import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
+import { createVmMap, lvOn } from './vm-map-create';
 import { currentGroup, disksOnMap, pathUsable, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
@@ -36,6 +40,7 @@ export interface MechanismContext {
 
 export function wantsVmMap(cfg: EngineConfig, policy: VmPolicy): boolean {
   const pinned = policy.pin.value.length > 0;
+  if (cfg.perVmMaps === 'steer') return true;
   if (cfg.perVmMaps === 'pinned') return pinned;
   if (cfg.perVmMaps === 'pinned-or-limited')
     return pinned || policy.limit.value !== undefined || policy.reservation.value !== undefined;
@@ -47,6 +52,26 @@ export function wantsBio(cfg: EngineConfig, policy: VmPolicy): boolean {
   return (
     cfg.perVmMaps === 'pinned-or-limited' &&
     (policy.limit.value !== undefined || policy.reservation.value !== undefined)
+  );
+}
+
+/**
+ * perVmMaps `steer`: a pinned VM that owns a one-group (multibus) map whose disks are LVs directly
+ * on it gets a per-VM map too — switch-group cannot narrow one group to the pinned paths.
+ */
+export function ownsVmMap(
+  topo: Topology,
+  cfg: EngineConfig,
+  vm: Vm,
+  policy: VmPolicy,
+  map: MultipathMap,
+): boolean {
+  if (cfg.perVmMaps !== 'steer' || policy.pin.value.length === 0 || map.groups.length !== 1) return false;
+  if ((topo.usersByMap.get(map.name) ?? []).length > 1) return false;
+  const disks = disksOnMap(vm, map.name);
+  return (
+    disks.length > 0 &&
+    disks.every((d) => lvOn(d, map.devT) ?? lvOn(d, vmMapOf(topo, vm.id, map.name)?.devT ?? ''))
   );
 }
 
@@ -115,17 +140,6 @@ function followGroupUncached(topo: Topology, map: MultipathMap): Followed {
   return { group: 0, paths: [], reason: '' };
 }
 
-/**
- * An LV directly on `base` (the only stacking a per-VM map can be slid under). `lv` is its
- * device-mapper name (what dmsetup accepts), never the kernel name `dm-N`.
- */
-function lvOn(disk: VmDisk, lowerDevT: string): { lv: string; table: string } | undefined {
-  const [top, next] = disk.chain;
-  if (!top || top.kind !== 'lv' || !top.table || !top.dmName || !next || next.devT !== lowerDevT)
-    return undefined;
-  return { lv: top.dmName, table: top.table };
-}
-
 export function applyMechanism(
   ctx: MechanismContext,
   vm: Vm,
@@ -142,8 +156,9 @@ export function applyMechanism(
   const existing = vmMapOf(topo, vm.id, map.name);
   const disks = disksOnMap(vm, map.name);
 
+  const ownMap = ownsVmMap(topo, cfg, vm, policy, map);
   if (existing) {
-    if (!wantsVmMap(cfg, policy) || users.length <= 1) {
+    if (!wantsVmMap(cfg, policy) || (users.length <= 1 && !ownMap)) {
       reasons.push(`per-VM map ${existing.name} no longer wanted: moving LVs back and removing it`);
       for (const d of disks) {
         const lv = lvOn(d, existing.devT);
@@ -162,7 +177,9 @@ export function applyMechanism(
     }
     // The base map's path devices changed: reload the per-VM map (its new table starts on the
     // chosen paths, so no group switch or path mirroring against the old table).
-    const reload = planVmMapReload(ctx, vm.id, existing, map, sel, origins);
+    const reload =
+      planVmMapReload(ctx, vm.id, existing, map, sel, origins) ??
+      (cfg.perVmMaps === 'steer' ? planVmMapRegroup(ctx, vm.id, existing, map, sel, origins) : undefined);
     if (reload) reasons.push(reload.reason);
     else
       for (const g of existing.groups)
@@ -213,6 +230,10 @@ export function applyMechanism(
     return { mechanism: 'vm-map', paths, ioMap: existing.name, reasons };
   }
 
+  if (ownMap && sel) {
+    const own = createVmMap(ctx, vm, map, sel, wantsBio(cfg, policy), origins, reasons);
+    if (own) return own;
+  }
   if (users.length <= 1) {
     if (!sel) return { mechanism: 'switch-group', paths: [], ioMap: map.name, reasons };
     const target = map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
@@ -242,50 +263,16 @@ export function applyMechanism(
   }
 
   if (wantsVmMap(cfg, policy)) {
-    const lvs = disks.map((d) => lvOn(d, map.devT));
-    if (lvs.every((x) => x !== undefined) && lvs.length > 0) {
-      if (!sel) return { mechanism: 'limits-only', paths: [], ioMap: map.name, reasons };
-      const name = `${map.name}-vm${vm.id}`;
-      const table = vmMapTable(map, sel.chosen, wantsBio(cfg, policy));
-      const why = `map ${map.name} is shared by ${users.length} VMs: per-VM map ${name} for vm ${vm.id} on ${sel.chosen.join(',')}`;
-      plan.add({
-        kind: 'create-vm-map',
-        vmId: vm.id,
-        baseMap: map.name,
-        name,
-        uuid: `vmpath-${vm.id}-${map.wwid}`,
-        table,
-        reason: why,
-        origins,
-      });
-      for (const g of map.groups)
-        for (const p of g.paths)
-          if (!pathUsable(topo, p))
-            plan.add({
-              kind: 'fail-path',
-              map: name,
-              dev: p.dev,
-              reason: `path ${p.dev} is not usable on ${map.name}`,
-              origins: [],
-            });
-      for (const lv of lvs) {
-        const t = retargetTable(lv.table, map.devT, `/dev/mapper/${name}`) as string;
-        plan.add({
-          kind: 'move-lv',
-          vmId: vm.id,
-          lv: lv.lv,
-          table: t,
-          reason: `LV ${lv.lv} onto ${name}`,
-          origins,
-        });
-      }
-      reasons.push(why);
-      return { mechanism: 'vm-map', paths: [...sel.chosen], ioMap: name, reasons };
-    }
+    if (!sel && disks.length > 0 && disks.every((d) => lvOn(d, map.devT)))
+      return { mechanism: 'limits-only', paths: [], ioMap: map.name, reasons };
+    const made = sel && createVmMap(ctx, vm, map, sel, wantsBio(cfg, policy), origins, reasons);
+    if (made) return made;
     reasons.push(
       `map ${map.name} is shared but a disk is not an LV directly on it (or its table is unknown): limits only`,
     );
-    plan.warn(`vm ${vm.id}`, 'vm-map-unsupported', reasons[reasons.length - 1] as string);
+    // steer wants a per-VM map for every VM: only a VM that asked for one (pin, limit) is warned
+    if (cfg.perVmMaps !== 'steer' || policy.pin.value.length > 0)
+      plan.warn(`vm ${vm.id}`, 'vm-map-unsupported', reasons[reasons.length - 1] as string);
   } else {
     reasons.push(`map ${map.name} is shared by ${users.length} VMs and vm ${vm.id} has no pin: limits only`);
   }

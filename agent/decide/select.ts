@@ -30,6 +30,16 @@ export interface SelectContext {
   readonly load: LoadBook;
 }
 
+/** Options of one selection (perVmMaps `steer`, steer.ts); none: the VM's selector picks `minPaths`. */
+export interface SelectOptions {
+  /** Use every eligible path (the per-VM map's first group): no gain comparison, the set is the choice. */
+  readonly all?: boolean;
+  /** Why a path is left to VMs confined to it (undefined: this VM may use it). */
+  readonly leftTo?: (dev: string) => string | undefined;
+  /** Paths the VM's I/O already reaches (its per-VM map's first group): exempt from damping like `previous`. */
+  readonly inUse?: readonly string[];
+}
+
 export interface Selection {
   readonly chosen: readonly string[];
   readonly selector: string;
@@ -116,13 +126,15 @@ export function selectPaths(
   map: MultipathMap,
   ordinal: number,
   previous: readonly string[],
+  opts: SelectOptions = {},
 ): Selection | undefined {
   const usable = usablePaths(ctx.topo, map);
   if (usable.length === 0) return undefined;
   const reasons: string[] = [];
   const prev = new Set(previous);
+  const inUse = opts.inUse ? new Set([...previous, ...opts.inUse]) : prev;
   let eligible: readonly MapPath[] = usable.filter((p) => {
-    if (prev.has(p.dev)) return true;
+    if (inUse.has(p.dev)) return true;
     const why = dampedReason(ctx, p.dev);
     if (why) reasons.push(`path ${p.dev} not used for new assignments: ${why}`);
     return !why;
@@ -152,7 +164,8 @@ export function selectPaths(
     }
   }
   const minWant = Math.max(policy.minPaths.value, 1);
-  const want = Math.min(cands.length, pinned ? Math.max(minWant, cands.length) : minWant);
+  if (opts.leftTo) cands = leaveOut(cands, opts.leftTo, minWant, reasons);
+  const want = Math.min(cands.length, pinned || opts.all ? Math.max(minWant, cands.length) : minWant);
   const selectorId = policy.selector.value;
   const req: SelectRequest = {
     vmId,
@@ -172,7 +185,7 @@ export function selectPaths(
   const sameSet = prevValid && chosen.length === previous.length && chosen.every((d) => prev.has(d));
   if (sameSet)
     chosen = [...previous]; // same paths: keep their order (the first decides the group)
-  else if (prevValid) {
+  else if (prevValid && !opts.all) {
     const before = meanLoad(byDev, previous);
     const gain = before > 0 ? (before - meanLoad(byDev, chosen)) / before : 0;
     if (gain <= ctx.cfg.rebalanceGainThreshold) {
@@ -188,6 +201,31 @@ export function selectPaths(
   }
   reasons.push(`selector ${selectorId} chose ${chosen.join(',')} on map ${map.name}`);
   return { chosen, selector: selectorId, pinned, reasons };
+}
+
+/** Candidates without the paths left to others, unless fewer than `minWant` would remain. */
+function leaveOut(
+  cands: PathCandidate[],
+  leftTo: (dev: string) => string | undefined,
+  minWant: number,
+  reasons: string[],
+): PathCandidate[] {
+  const kept: PathCandidate[] = [];
+  const why: string[] = [];
+  for (const c of cands) {
+    const w = leftTo(c.dev);
+    if (w) why.push(w);
+    else kept.push(c);
+  }
+  if (why.length === 0) return cands;
+  if (kept.length >= minWant) {
+    for (const w of why) reasons.push(w);
+    return kept;
+  }
+  reasons.push(
+    `${why.length} path(s) would be left to confined VMs, but only ${kept.length} other(s) remain (minPaths ${minWant}): using them all`,
+  );
+  return cands;
 }
 
 /** Record that a VM with `shares` now uses `devs`. */

@@ -29,9 +29,12 @@ export interface EngineConfig {
   /**
    * Shared LUNs: build a per-VM map (DESIGN §3.2) when the VM has a pin (`'pinned'`), when it
    * has a pin, a limit or a reservation (`'pinned-or-limited'`: such maps use `queue_mode bio`
-   * so per-path io.max works, and get per-path limits), or never.
+   * so per-path io.max works, and get per-path limits), never, or for every VM whose disks are
+   * LVs directly on a shared map (`'steer'`: each VM's per-VM map uses every path it may, and
+   * paths a VM confined by its own map depends on are left to it by shares — steer.ts; a pinned
+   * VM that owns a one-group map of LVs also gets one, to enforce its pin).
    */
-  readonly perVmMaps: 'never' | 'pinned' | 'pinned-or-limited';
+  readonly perVmMaps: 'never' | 'pinned' | 'pinned-or-limited' | 'steer';
   /** Selector used when a VM's selector is unknown or fails. */
   readonly fallbackSelector: string;
   /** Reconcile period while a limit is converging in steps. */

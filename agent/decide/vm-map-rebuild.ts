@@ -82,3 +82,51 @@ export function planVmMapReload(
   });
   return { reason, paths: [...chosen] };
 }
+
+/**
+ * perVmMaps `steer`: the VM's chosen paths are no longer its per-VM map's first group (a path
+ * is now left to a VM confined to it, or was released, or the VM's pin changed): plan
+ * `reload-vm-map` with the chosen paths as group 1 over the same devices. Undefined when the
+ * first group's usable paths already are the chosen set — path failures alone never regroup
+ * (path state is mirrored into the per-VM map instead), so the map is reloaded only when the
+ * choice itself changes.
+ */
+export function planVmMapRegroup(
+  ctx: { readonly topo: Topology; readonly plan: PlanBuilder },
+  vmId: string,
+  vmMap: MultipathMap,
+  base: MultipathMap,
+  sel: Selection | undefined,
+  origins: readonly Origin[],
+): ReloadOutcome | undefined {
+  const chosen = sel?.chosen ?? [];
+  if (chosen.length === 0) return undefined;
+  const usable = new Set<string>();
+  for (const g of base.groups) for (const p of g.paths) if (pathUsable(ctx.topo, p)) usable.add(p.dev);
+  const first = vmMapFirstGroup(vmMap).filter((d) => usable.has(d));
+  if (first.length === chosen.length && chosen.every((d) => first.includes(d))) return undefined;
+  const failPaths: string[] = [];
+  for (const g of base.groups)
+    for (const p of g.paths)
+      if (!pathUsable(ctx.topo, p) && !failPaths.includes(p.devT)) failPaths.push(p.devT);
+  const reason =
+    `vm ${vmId}: per-VM map ${vmMap.name} regrouped: group 1 ${chosen.join(',')} ` +
+    `(was ${first.length ? first.join(',') : 'no usable path'})`;
+  ctx.plan.add({
+    kind: 'reload-vm-map',
+    vmId,
+    baseMap: base.name,
+    name: vmMap.name,
+    table: vmMapTable(base, chosen, vmMap.queueMode === 'bio'),
+    failPaths,
+    reason,
+    origins: [...origins],
+  });
+  return { reason, paths: [...chosen] };
+}
+
+/** Devices of a per-VM map's group 1 (the VM's chosen paths when vmpath built it). */
+export function vmMapFirstGroup(vmMap: MultipathMap): string[] {
+  const g = vmMap.groups.find((x) => x.index === 1) ?? vmMap.groups[0];
+  return g ? g.paths.map((p) => p.dev) : [];
+}

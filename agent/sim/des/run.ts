@@ -13,7 +13,8 @@ import type { PolicyName, RunResult } from './results';
 import type { Scenario } from './scenario';
 import type { KernelSelector } from './selectors';
 import { newBucket } from './throttle';
-import { attachVmpath } from './vmpath-driver';
+import type { EngineConfig } from '../../decide/types';
+import { SIM_ENGINE_CONFIG, attachVmpath } from './vmpath-driver';
 
 /** The host's selector before vmpath acts: multipath-tools' default. */
 export const HOST_DEFAULT_SELECTOR: KernelSelector = 'service-time';
@@ -27,12 +28,17 @@ export function staticLimits(m: SimModel): void {
   }
 }
 
-export function runScenario(s: Scenario, policy: PolicyName): RunResult {
+/** `vmpathConfig`: the engine settings of the vmpath run (default SIM_ENGINE_CONFIG). */
+export function runScenario(
+  s: Scenario,
+  policy: PolicyName,
+  vmpathConfig: Readonly<Partial<EngineConfig>> = SIM_ENGINE_CONFIG,
+): RunResult {
   if (policy === 'vmpath') {
     const m = buildModel(s, HOST_DEFAULT_SELECTOR, s.baselineQueueIfNoPath);
     const engine = new Engine(m);
     engine.weighted = true;
-    const agent = attachVmpath(engine, m);
+    const agent = attachVmpath(engine, m, 'scenario', vmpathConfig);
     engine.start();
     engine.run();
     return collect(m, engine, policy, agent.summary());

@@ -78,13 +78,22 @@ function setLimit(ctx: ApplyContext, vm: VmRt, devT: string, limit: CgroupIoLimi
   else cg.limits.delete(devT);
 }
 
-function createVmMap(ctx: ApplyContext, a: Extract<Action, { kind: 'create-vm-map' }>): void {
+/**
+ * create-vm-map, or reload-vm-map (a new table for an existing per-VM map: the kernel swaps it in
+ * under suspend --noflush, so I/O held by the old table continues on the new one, every path of
+ * the new table starts active and `failPaths` are failed right after).
+ */
+function createVmMap(
+  ctx: ApplyContext,
+  a: Extract<Action, { kind: 'create-vm-map' | 'reload-vm-map' }>,
+): void {
   const { m } = ctx;
   const vm = vmById(m, a.vmId);
   const base = mapByName(m, a.baseMap);
   const t = parseMultipathTable(a.table);
-  if (!vm || !base || !t) {
-    ctx.notes.push(`create-vm-map ${a.name}: unknown vm/map or unparsable table; not simulated`);
+  const old = a.kind === 'reload-vm-map' ? mapByName(m, a.name) : undefined;
+  if (!vm || !base || !t || (a.kind === 'reload-vm-map' && (!old || old.owner !== 'vmpath'))) {
+    ctx.notes.push(`${a.kind} ${a.name}: unknown vm/map or unparsable table; not simulated`);
     return;
   }
   const byDevT = new Map(base.entries.map((e) => [e.devT, e]));
@@ -102,7 +111,7 @@ function createVmMap(ctx: ApplyContext, a: Extract<Action, { kind: 'create-vm-ma
   const map = newMap(
     idx,
     a.name,
-    `253:${1000 + idx}`,
+    old ? old.devT : `253:${1000 + idx}`,
     base.lun,
     'vmpath',
     vm.idx,
@@ -113,6 +122,13 @@ function createVmMap(ctx: ApplyContext, a: Extract<Action, { kind: 'create-vm-ma
   map.activeGroup = Math.max(0, Math.min(map.groups.length - 1, t.initialGroup - 1));
   m.maps.push(map);
   for (const d of vm.disks) if (d.lun === base.lun) d.map = idx;
+  if (!old || a.kind !== 'reload-vm-map') return;
+  old.removed = true;
+  for (const devT of a.failPaths) {
+    const ei = map.entries.findIndex((e) => e.devT === devT);
+    if (ei >= 0) ctx.engine.setEntry(map, ei, false, 'agent');
+  }
+  ctx.engine.flushHeld(old);
 }
 
 function removeVmMap(ctx: ApplyContext, name: string): void {
@@ -169,6 +185,7 @@ export function applyAction(ctx: ApplyContext, a: Action): void {
       setPath(ctx, a.map, a.dev, a.kind === 'reinstate-path');
       return;
     case 'create-vm-map':
+    case 'reload-vm-map':
       createVmMap(ctx, a);
       return;
     case 'remove-vm-map':

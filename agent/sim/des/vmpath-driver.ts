@@ -7,6 +7,7 @@
  * host would execute them (vmpath-apply.ts).
  */
 import { BUILTIN_SELECTORS, SelectorRegistry, decide, memoryAfter } from '../../decide/index';
+import type { EngineConfig } from '../../decide/index';
 import type { AgentMemory } from '../../model/memory';
 import { EMPTY_MEMORY } from '../../model/memory';
 import type {
@@ -75,12 +76,25 @@ export function policySet(s: Scenario, source: string): PolicySet {
   return { allVms: [], byVm };
 }
 
+/**
+ * The engine settings the simulator's vmpath runs with: the defaults (types.ts) except
+ * `perVmMaps: 'steer'` — every VM on a shared LVM LUN gets its own per-VM map, so decide can
+ * steer it off paths a VM on a failover-grouped LUN depends on (docs/policy.md). A host's
+ * default stays `pinned`; the bench and `vmpath sim` print this setting with their results.
+ */
+export const SIM_ENGINE_CONFIG: Readonly<Partial<EngineConfig>> = Object.freeze({ perVmMaps: 'steer' });
+
 export interface VmpathAgent {
   reconcile(): void;
   summary(): AgentSummary;
 }
 
-export function attachVmpath(engine: Engine, m: SimModel, source = 'scenario'): VmpathAgent {
+export function attachVmpath(
+  engine: Engine,
+  m: SimModel,
+  source = 'scenario',
+  config: Readonly<Partial<EngineConfig>> = SIM_ENGINE_CONFIG,
+): VmpathAgent {
   const s = m.scenario;
   const registry = new SelectorRegistry();
   for (const sel of BUILTIN_SELECTORS) registry.register(sel, 'builtin');
@@ -98,7 +112,7 @@ export function attachVmpath(engine: Engine, m: SimModel, source = 'scenario'): 
     pendingAt = Infinity;
     const nowMs = EPOCH_MS + engine.now;
     const snapshot = buildSnapshot(m, engine.now, cgroups);
-    const plan = decide({ snapshot, policies, memory, nowMs, selectors: registry });
+    const plan = decide({ snapshot, policies, memory, nowMs, selectors: registry, config });
     decisions++;
     actions += plan.actions.length;
     for (const w of plan.warnings)
