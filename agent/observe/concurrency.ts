@@ -9,9 +9,11 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * Bounded concurrency: run `fn` over items with at most `limit` calls in flight, results in input
  * order. A rejection rejects the whole call (callers that want partial results catch inside `fn`).
  *
- * When `fn` does synchronous work (sysfs reads through HostFsSync), calls can complete without
- * ever giving the event loop a turn; the workers then yield every SLICE_MS, so timers, other
- * I/O and the answers of async reads still get through on a large host.
+ * When `fn` does synchronous work (sysfs reads through HostFsSync), calls complete as microtasks
+ * and never give the event loop a turn. Every SLICE_MS all workers therefore wait for one shared
+ * turn of the event loop (a worker yielding alone would not help: the others keep the microtask
+ * queue busy), so timers and the answers of async reads (/proc of VMs, commands) get through
+ * while a large host's sysfs is read.
  */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -21,14 +23,19 @@ export async function mapLimit<T, R>(
   const results = new Array<R>(items.length);
   let next = 0;
   let sliceStart = performance.now();
+  let turn: Promise<void> | undefined;
   const width = Math.max(1, Math.min(limit, items.length));
   const worker = async (): Promise<void> => {
     while (next < items.length) {
+      if (turn) await turn;
+      if (next >= items.length) break;
       const i = next++;
       results[i] = await fn(items[i] as T, i);
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await nextTurn();
-        sliceStart = performance.now();
+      if (turn === undefined && performance.now() - sliceStart > SLICE_MS) {
+        turn = nextTurn().then(() => {
+          turn = undefined;
+          sliceStart = performance.now();
+        });
       }
     }
   };

@@ -21,6 +21,7 @@ import { readVmpathConf } from './vmpath-conf-read';
 import type { BlockIndex, BlockNode } from './sysfs/block-index';
 import { scanBlockDevices } from './sysfs/block-index';
 import { NVME_PATH, readPathDevice } from './sysfs/path-devices';
+import { readDiskstats } from './sysfs/diskstats';
 import { TransportReader } from './sysfs/transport';
 import { readVms } from './vms';
 
@@ -74,7 +75,8 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   const diag = new DiagnosticSink();
 
   const factsP = readHostFacts(fs, diag);
-  const indexP = scanBlockDevices(fs, diag, concurrency);
+  const diskstatsP = readDiskstats(fs, diag);
+  const indexP = diskstatsP.then((stats) => scanBlockDevices(fs, diag, concurrency, stats));
   const inputsP = readMultipathInputs(ctx.runner, diag);
   const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
@@ -93,9 +95,10 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
 
   const mapPathDevTs = new Set(maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((p) => p.devT))));
   const transports = new TransportReader(fs);
+  const diskstats = await diskstatsP;
   const pathResults = await mapLimit(pathNodes(index, mapPathDevTs), concurrency, async (node) => {
     try {
-      return await readPathDevice(fs, node, transports, diag);
+      return await readPathDevice(fs, node, transports, diag, diskstats);
     } catch (err) {
       diag.error(`path ${node.name}`, err);
       return undefined;

@@ -7,7 +7,7 @@
  * - under a cgroup mount: ENOENT → CgroupGoneError;
  * - EACCES/EPERM, EIO, anything else → SysfsReadError (details carry path and errno).
  *
- * Paths under /sys (sysfs, cgroupfs) and /run (pidfiles on tmpfs) are read through the HostFs's
+ * Paths under /sys (sysfs, cgroupfs), /run (pidfiles on tmpfs) and /proc/diskstats are read through the HostFs's
  * synchronous reads when it has them (`syncFor`): those files never block, and a snapshot reads
  * thousands. Everything else (/proc/PID/* of foreign processes, /etc/pve's FUSE mount) stays
  * async and timeout-guarded.
@@ -23,7 +23,11 @@ export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
   const sync = fs.sync;
   if (sync === undefined || path.includes('/..')) return undefined;
   // sysfs and cgroupfs, and the tmpfs run directories (pidfiles): files that never block.
-  const nonBlocking = path.startsWith('/sys/') || path.startsWith('/run/') || path.startsWith('/var/run/');
+  const nonBlocking =
+    path.startsWith('/sys/') ||
+    path.startsWith('/run/') ||
+    path.startsWith('/var/run/') ||
+    path === '/proc/diskstats';
   return nonBlocking ? sync : undefined;
 }
 

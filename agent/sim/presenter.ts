@@ -13,7 +13,8 @@ import { cgroupDir, cmdline, mountsText, pveConf, V1_FILES, weightText } from '.
 import type { DmDev, IoStat, SimLink, SimPathDev, SimVm } from './state';
 
 /** Names of the files refreshCounter serves. */
-const COUNTER_FILE = /\/(?:stat|inflight|io\.stat|blkio\.throttle\.io_service_bytes)$/;
+const COUNTER_FILE = /\/(?:stat|diskstats|inflight|io\.stat|blkio\.throttle\.io_service_bytes)$/;
+export const DISKSTATS_FILE = '/proc/diskstats';
 
 const pad8 = (n: number): string => String(Math.floor(n)).padStart(8);
 
@@ -21,6 +22,17 @@ export function statText(s: IoStat): string {
   const f = [s.readIos, 0, s.readSectors, s.readTicks, s.writeIos, 0, s.writeSectors, s.writeTicks];
   f.push(s.inflightR + s.inflightW, s.ioTicks, s.timeInQueue, 0, 0, 0, 0, 0, 0);
   return f.map(pad8).join(' ') + '\n';
+}
+
+/** One `/proc/diskstats` line: `%4d %7d %s` then the 17 counters of `stat`, unpadded. */
+function diskstatsLine(devT: string, name: string, s: IoStat): string {
+  const colon = devT.indexOf(':');
+  const f = Math.floor;
+  return (
+    `${devT.slice(0, colon).padStart(4)} ${devT.slice(colon + 1).padStart(7)} ${name} ` +
+    `${f(s.readIos)} 0 ${f(s.readSectors)} ${f(s.readTicks)} ${f(s.writeIos)} 0 ${f(s.writeSectors)} ` +
+    `${f(s.writeTicks)} ${f(s.inflightR + s.inflightW)} ${f(s.ioTicks)} ${f(s.timeInQueue)} 0 0 0 0 0 0\n`
+  );
 }
 
 export function inflightText(s: IoStat): string {
@@ -131,6 +143,7 @@ export class Presenter {
     for (const p of s.paths) this.writePath(p);
     this.syncTopology();
     for (const vm of s.vms) this.writeVm(vm);
+    this.flushDiskstats();
   }
 
   writeLink(l: SimLink): void {
@@ -316,6 +329,10 @@ export class Presenter {
   refreshCounter(hostPath: string): boolean {
     // Every read through the sim's fs comes here: reject non-counter names before any regex.
     if (!COUNTER_FILE.test(hostPath)) return false;
+    if (hostPath === DISKSTATS_FILE) {
+      this.flushDiskstats();
+      return true;
+    }
     const blk = /^\/sys\/block\/([^/]+)\/(stat|inflight)$/.exec(hostPath);
     if (blk) {
       const name = blk[1] as string;
@@ -337,6 +354,15 @@ export class Presenter {
     for (const p of this.state.paths) if (!p.deleted) this.flushStat(blockDir(p), p.stat);
     for (const dm of this.state.dm.values()) this.flushStat(dmDir(dm), dm.stat);
     for (const vm of this.state.vms) this.flushIoStat(vm);
+    this.flushDiskstats();
+  }
+
+  /** `/proc/diskstats`: every live path device, then every dm device (the kernel's order is registration). */
+  flushDiskstats(): void {
+    let t = '';
+    for (const p of this.state.paths) if (!p.deleted) t += diskstatsLine(p.devT, p.dev, p.stat);
+    for (const dm of this.state.dm.values()) t += diskstatsLine(dm.devT, `dm-${dm.minor}`, dm.stat);
+    this.put(DISKSTATS_FILE, t);
   }
 
   flushStat(dir: string, s: IoStat): void {

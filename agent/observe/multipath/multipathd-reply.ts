@@ -33,6 +33,11 @@ type ErrorCtor = new (message: string, details?: Record<string, unknown>) => Vmp
 const HELP = /^multipath-tools v[^\n]*\nCLI commands reference:/m;
 /** A literal HELP needs: a cheap test before the regex over a large reply. */
 const HELP_MARK = '\nCLI commands reference:';
+/**
+ * How much of stdout the checks read. The help banner comes first or after one short
+ * `<cmd>: not found` line, and every error reply is one line: all well inside this.
+ */
+const HEAD_CHARS = 8192;
 
 /**
  * First match wins. Tested against the first line of stdout plus all of stderr, so a `show`
@@ -65,12 +70,13 @@ function describe(argv: readonly string[], r: CommandResult): Record<string, unk
  * MultipathdUnreachableError or MultipathdFailError.
  */
 export function checkMultipathdReply(argv: readonly string[], result: CommandResult): string {
-  const stdout = result.stdout.replace(/\r/g, '').replace(/^\n+/, '');
-  // Only the first line and stderr are matched: a `show` reply can be megabytes (no split).
-  const eol = stdout.indexOf('\n');
-  const text = `${eol < 0 ? stdout : stdout.slice(0, eol)}\n${result.stderr.replace(/\r/g, '')}`;
+  // Only the head of stdout and stderr are looked at: a `show` reply can be megabytes, and its
+  // data must never be mistaken for an error (no copy, split or scan of the whole reply).
+  const head = result.stdout.slice(0, HEAD_CHARS).replace(/\r/g, '').replace(/^\n+/, '');
+  const eol = head.indexOf('\n');
+  const text = `${eol < 0 ? head : head.slice(0, eol)}\n${result.stderr.replace(/\r/g, '')}`;
   const cmd = argv.join(' ');
-  if (stdout.includes(HELP_MARK) && HELP.test(stdout)) {
+  if (head.includes(HELP_MARK) && HELP.test(head)) {
     throw new MultipathdBadCommandError(
       `${cmd}: multipathd does not know this command or misses an argument (it sent its help text)`,
       describe(argv, result),

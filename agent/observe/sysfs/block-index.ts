@@ -10,6 +10,7 @@ import type { DevT } from '../../model/snapshot';
 import { mapLimit } from '../concurrency';
 import type { DiagnosticSink } from '../diagnostics';
 import { classifyDmUuid, parseDevT, type DmRole } from '../parse/block-files';
+import type { Diskstats } from '../parse/diskstats';
 import { listOptional, listRequired, readAttr, readAttrs, readRequired } from '../read';
 
 /** An NVMe native-multipath path device `nvmeXcYnZ` (a hidden disk under head `nvmeXnZ`). */
@@ -114,7 +115,7 @@ export class BlockIndex {
   }
 }
 
-async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
+async function readNode(fs: HostFs, name: string, diskstats: Diskstats): Promise<BlockNode> {
   const base = `/sys/block/${name}`;
   if (NVME_PATH.test(name)) {
     const dev = await readAttr(fs, `${base}/dev`);
@@ -125,7 +126,8 @@ async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
       holders: [],
     };
   }
-  const devT = parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
+  const devT =
+    diskstats.byName.get(name)?.devT ?? parseDevT(await readRequired(fs, `${base}/dev`), `${base}/dev`);
   if (!name.startsWith('dm-')) return { name, devT, slaves: [], holders: [] };
   const [[dmName, uuid, suspended], slaves] = await Promise.all([
     readAttrs(fs, [`${base}/dm/name`, `${base}/dm/uuid`, `${base}/dm/suspended`]),
@@ -146,11 +148,16 @@ async function readNode(fs: HostFs, name: string): Promise<BlockNode> {
   return { name, devT, slaves, holders, dm };
 }
 
-/** Read /sys/block. A device that vanishes or has garbage attributes is left out with a diagnostic. */
+/**
+ * Read /sys/block. A device that vanishes or has garbage attributes is left out with a diagnostic.
+ * MAJ:MIN comes from /proc/diskstats where it lists the device (NVMe path devices excepted: they
+ * have no dev_t), else from `/sys/block/X/dev`.
+ */
 export async function scanBlockDevices(
   fs: HostFs,
   diag: DiagnosticSink,
   concurrency: number,
+  diskstats: Diskstats = { byName: new Map(), rejected: 0 },
 ): Promise<BlockIndex> {
   const index = new BlockIndex(fs, diag, concurrency);
   let names: string[];
@@ -163,7 +170,7 @@ export async function scanBlockDevices(
   const nodes = await mapLimit(names, concurrency, async (name) => {
     try {
       validateBlockDevName(name);
-      return await readNode(fs, name);
+      return await readNode(fs, name, diskstats);
     } catch (err) {
       diag.error(`block ${name.slice(0, 40)}`, err);
       return undefined;

@@ -7,6 +7,7 @@ import type { HostFs } from '../../model/seams';
 import type { AluaState, DeviceState, PathDevice, Transport } from '../../model/snapshot';
 import type { DiagnosticSink } from '../diagnostics';
 import { parseBlockStat, parseInflight } from '../parse/block-files';
+import type { Diskstats } from '../parse/diskstats';
 import { classifyFsError, readAttr, readAttrs, syncFor } from '../read';
 import { NVME_PATH, type BlockNode } from './block-index';
 import type { TransportReader } from './transport';
@@ -85,22 +86,48 @@ async function scsiDevicePath(fs: HostFs, dev: string): Promise<string> {
   return realpathOf(fs, `/sys/block/${dev}/device`);
 }
 
-/** Read one path device. Garbage in stat/inflight becomes a diagnostic and an absent field. */
+/**
+ * The directory to read a SCSI device's attributes from: the resolved `/sys/devices/...` path
+ * when the link was the usual `../devices/...` (opening it walks no symlinks), else the
+ * `/sys/block/sdX/device` link itself. Same files either way.
+ */
+function scsiAttrDir(devicePath: string, base: string): string {
+  if (devicePath.startsWith('../devices/') && !devicePath.includes('/..'))
+    return `/sys/${devicePath.slice(3)}`;
+  return `${base}/device`;
+}
+
+/**
+ * Read one path device. Garbage in stat/inflight becomes a diagnostic and an absent field.
+ * `diskstats` (from /proc/diskstats) supplies the counters when it lists the device; otherwise
+ * `stat` is read from sysfs.
+ */
 export async function readPathDevice(
   fs: HostFs,
   node: BlockNode,
   transports: TransportReader,
   diag: DiagnosticSink,
+  diskstats?: Diskstats,
 ): Promise<PathDevice> {
   const base = `/sys/block/${node.name}`;
   const nvme = NVME_PATH.test(node.name);
-  const [stateText, accessText, statText] = await readAttrs(fs, [
-    `${base}/device/state`,
-    nvme ? `${base}/ana_state` : `${base}/device/access_state`,
-    `${base}/stat`,
-  ]);
+  const scsi = !nvme && node.name.startsWith('sd');
+  const devicePath = scsi ? await scsiDevicePath(fs, node.name) : undefined;
+  const attrDir = devicePath !== undefined ? scsiAttrDir(devicePath, base) : `${base}/device`;
+  const listed = diskstats?.byName.get(node.name);
+  const attrPaths = (dir: string) => [
+    `${dir}/state`,
+    nvme ? `${base}/ana_state` : `${dir}/access_state`,
+    ...(listed ? [] : [`${base}/stat`]),
+  ];
+  let [stateText, accessText, statText] = await readAttrs(fs, attrPaths(attrDir));
+  // A tree holding only the `device` link's view (a capture taken before vmpath read the resolved
+  // directory): every SCSI device has `state`, so its absence means "ask through the link".
+  if (stateText === undefined && attrDir !== `${base}/device`) {
+    [stateText, accessText, statText] = await readAttrs(fs, attrPaths(`${base}/device`));
+  }
   const subject = `path ${node.name}`;
-  let stat: PathDevice['stat'];
+  let stat: PathDevice['stat'] = listed?.stat;
   try {
     if (statText !== undefined) stat = parseBlockStat(statText, `${base}/stat`);
   } catch (err) {
@@ -125,8 +152,8 @@ export async function readPathDevice(
     const controller = (await realpathOf(fs, `${base}/device`)).split('/').pop() ?? '';
     transport = await transports.nvme(controller, stateText);
     accessState = accessText === undefined ? undefined : ANA_TO_ALUA[accessText];
-  } else if (node.name.startsWith('sd')) {
-    const location = await transports.scsi(await scsiDevicePath(fs, node.name));
+  } else if (devicePath !== undefined) {
+    const location = await transports.scsi(devicePath);
     transport = location.transport;
     hcil = location.hcil;
     fabric = location.fabric;
