@@ -21,7 +21,7 @@ import { decideFailover, emitQueueing } from './failover';
 import { emitIo, hasObservedLimits } from './io';
 import { pathLimits } from './path-limits';
 import type { MapOutcome } from './mechanism';
-import { applyMechanism, needsSelection } from './mechanism';
+import { applyMechanism, needsSelection, soleLvmUser } from './mechanism';
 import { PlanBuilder } from './plan-builder';
 import { layersForVm, resolvePolicy } from './policy/resolve';
 import type { LoadBook, SelectOptions, Selection } from './select';
@@ -115,12 +115,15 @@ export function decide(input: DecideInput): Plan {
     readonly inputs: unknown;
   }
   const routed = resolved.map(() => new Map<string, Routed>());
+  /** steer: a VM free to use any of the map's paths through a per-VM map (placed after the confined). */
+  const flexible = (vm: Vm, name: string, map: MultipathMap): boolean =>
+    steer !== undefined && ((topo.usersByMap.get(name) ?? []).length > 1 || soleLvmUser(topo, cfg, vm, map));
   const route = (vm: Vm, policy: VmPolicy, name: string, map: MultipathMap): Routed => {
     const ordinal = ordinals.get(name) ?? 0;
     ordinals.set(name, ordinal + 1);
     const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
     const selecting = needsSelection(topo, cfg, vm, policy, map);
-    const shared = (topo.usersByMap.get(name) ?? []).length > 1;
+    const shared = flexible(vm, name, map);
     const own = vmMapOf(topo, vm.id, name);
     const opts: SelectOptions | undefined =
       steer && shared
@@ -159,15 +162,15 @@ export function decide(input: DecideInput): Plan {
   };
   // steer: VMs on their own maps first (in priority order), so the paths they are confined to
   // are known before the VMs of shared LUNs choose theirs (steer.ts); otherwise one pass.
-  const phases: readonly ((name: string) => boolean)[] = steer
-    ? [(n) => (topo.usersByMap.get(n) ?? []).length <= 1, (n) => (topo.usersByMap.get(n) ?? []).length > 1]
+  const phases: readonly ((vm: Vm, name: string, map: MultipathMap) => boolean)[] = steer
+    ? [(vm, n, m) => !flexible(vm, n, m), flexible]
     : [() => true];
   phases.forEach((inPhase, phase) => {
     resolved.forEach(({ vm, policy }, i) => {
       const done = routed[i] as Map<string, Routed>;
       for (const name of vmMapNames(topo, vm)) {
         const map = topo.maps.get(name);
-        if (!map || !inPhase(name)) continue;
+        if (!map || !inPhase(vm, name, map)) continue;
         const r = route(vm, policy, name, map);
         done.set(name, r);
         if (steer && phase === 0 && confined(topo, map, r.paths))

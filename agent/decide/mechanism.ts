@@ -18,7 +18,7 @@ import type { Selection } from './select';
 import type { Topology } from './topology';
 import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
 import { createVmMap, lvOn } from './vm-map-create';
-import { currentGroup, disksOnMap, pathUsable, vmMapOf } from './topology';
+import { currentGroup, disksOnMap, pathUsable, usablePaths, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
 export type Mechanism = 'switch-group' | 'vm-map' | 'limits-only' | 'none';
@@ -56,23 +56,17 @@ export function wantsBio(cfg: EngineConfig, policy: VmPolicy): boolean {
 }
 
 /**
- * perVmMaps `steer`: a pinned VM that owns a one-group (multibus) map whose disks are LVs directly
- * on it gets a per-VM map too — switch-group cannot narrow one group to the pinned paths.
+ * perVmMaps `steer`: the only VM on a one-group (multibus) map whose disks are LVs directly on it
+ * (or already on its per-VM map). switch-group cannot narrow one group, so such a VM is steered
+ * like a VM on a shared LUN: it gets a per-VM map once its chosen paths are fewer than the map's
+ * usable ones (a pin, or paths left to confined VMs), and keeps it while steer is on.
  */
-export function ownsVmMap(
-  topo: Topology,
-  cfg: EngineConfig,
-  vm: Vm,
-  policy: VmPolicy,
-  map: MultipathMap,
-): boolean {
-  if (cfg.perVmMaps !== 'steer' || policy.pin.value.length === 0 || map.groups.length !== 1) return false;
+export function soleLvmUser(topo: Topology, cfg: EngineConfig, vm: Vm, map: MultipathMap): boolean {
+  if (cfg.perVmMaps !== 'steer' || map.groups.length !== 1) return false;
   if ((topo.usersByMap.get(map.name) ?? []).length > 1) return false;
+  const own = vmMapOf(topo, vm.id, map.name)?.devT;
   const disks = disksOnMap(vm, map.name);
-  return (
-    disks.length > 0 &&
-    disks.every((d) => lvOn(d, map.devT) ?? lvOn(d, vmMapOf(topo, vm.id, map.name)?.devT ?? ''))
-  );
+  return disks.length > 0 && disks.every((d) => lvOn(d, map.devT) ?? (own ? lvOn(d, own) : undefined));
 }
 
 /** Whether the VM's paths on this map are vmpath's choice (else it follows multipathd's group). */
@@ -156,9 +150,9 @@ export function applyMechanism(
   const existing = vmMapOf(topo, vm.id, map.name);
   const disks = disksOnMap(vm, map.name);
 
-  const ownMap = ownsVmMap(topo, cfg, vm, policy, map);
+  const sole = soleLvmUser(topo, cfg, vm, map);
   if (existing) {
-    if (!wantsVmMap(cfg, policy) || (users.length <= 1 && !ownMap)) {
+    if (!wantsVmMap(cfg, policy) || (users.length <= 1 && !sole)) {
       reasons.push(`per-VM map ${existing.name} no longer wanted: moving LVs back and removing it`);
       for (const d of disks) {
         const lv = lvOn(d, existing.devT);
@@ -230,7 +224,7 @@ export function applyMechanism(
     return { mechanism: 'vm-map', paths, ioMap: existing.name, reasons };
   }
 
-  if (ownMap && sel) {
+  if (sole && sel && sel.chosen.length < usablePaths(topo, map).length) {
     const own = createVmMap(ctx, vm, map, sel, wantsBio(cfg, policy), origins, reasons);
     if (own) return own;
   }

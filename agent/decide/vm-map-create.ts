@@ -46,7 +46,7 @@ export function createVmMap(
   const why =
     users.length > 1
       ? `map ${map.name} is shared by ${users.length} VMs: per-VM map ${name} for vm ${vm.id} on ${sel.chosen.join(',')}`
-      : `map ${map.name} has one path group: per-VM map ${name} confines pinned vm ${vm.id} to ${sel.chosen.join(',')}`;
+      : `map ${map.name} has one path group: per-VM map ${name} confines vm ${vm.id} to ${sel.chosen.join(',')}`;
   plan.add({
     kind: 'create-vm-map',
     vmId: vm.id,

@@ -99,7 +99,7 @@ export interface RandomHost {
 
 export const arbConfig: fc.Arbitrary<Partial<EngineConfig>> = fc.record(
   {
-    perVmMaps: fc.constantFrom<EngineConfig['perVmMaps'][]>('never', 'pinned', 'pinned-or-limited'),
+    perVmMaps: fc.constantFrom<EngineConfig['perVmMaps'][]>('never', 'pinned', 'pinned-or-limited', 'steer'),
     rebalanceGainThreshold: fc.constantFrom(0, 0.25, 1),
   },
   { requiredKeys: [] },

@@ -92,6 +92,39 @@ describe('vmpath driving the simulator through decide()', () => {
     expect(r.vms.find((v) => v.id === '101')?.fabricShare.B).toBe(1);
   });
 
+  it("steer: the shared LUN's VM leaves the failover VM's path to it (per-VM map)", () => {
+    const s = parseScenario(
+      twoPathScenario({
+        durationS: 2,
+        luns: [
+          { wwid: 'lun0', paths: ['a1', 'b1'], shared: true },
+          { wwid: 'lun1', paths: ['a1', 'b1'], grouping: 'failover' },
+        ],
+        vms: [
+          {
+            id: 'lvm',
+            disks: ['lun0'],
+            workload: { type: 'closed', outstanding: 16, ioKiB: 64, readPct: 100 },
+          },
+          {
+            id: 'raw',
+            disks: ['lun1'],
+            workload: { type: 'closed', outstanding: 8, ioKiB: 64, readPct: 100 },
+          },
+        ],
+      }),
+    );
+    const steer = runScenario(s, 'vmpath');
+    const pinned = runScenario(s, 'vmpath', { perVmMaps: 'pinned' });
+    const mbps = (r: typeof steer, id: string): number => r.vms.find((v) => v.id === id)?.throughputMBps ?? 0;
+    // raw's failover map uses a1 (group 1); lvm's per-VM map leaves it: lvm on fabric B only
+    expect(steer.vms.find((v) => v.id === 'lvm')?.fabricShare.B).toBe(1);
+    expect(mbps(steer, 'raw')).toBeGreaterThan(0.9 * 400);
+    // without steer lvm spreads over both paths and takes about half of raw's only path
+    expect(mbps(pinned, 'raw')).toBeLessThan(0.7 * 400);
+    expect(steer.totals.throughputMBps).toBeGreaterThan(pinned.totals.throughputMBps);
+  });
+
   it('parses dm multipath tables as decide/ writes them', () => {
     const t = parseMultipathTable(
       '0 131072 multipath 1 queue_if_no_path 0 2 1 service-time 0 1 2 8:16 1 1 service-time 0 2 2 8:0 1 1 8:32 1 1',
