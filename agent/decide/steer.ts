@@ -39,9 +39,38 @@ interface PathClaim {
 
 export interface SteerBook {
   readonly claims: Map<string, PathClaim>;
+  /** λ per set of physical paths (many confined VMs' maps reach the same ports). */
+  readonly levels: Map<string, number>;
 }
 
-export const newSteerBook = (): SteerBook => ({ claims: new Map() });
+export const newSteerBook = (): SteerBook => ({ claims: new Map(), levels: new Map() });
+
+/** λ: MB/s per share over the usable physical paths `map` reaches, every VM using them counted. */
+function waterLevel(
+  book: SteerBook,
+  topo: Topology,
+  cfg: EngineConfig,
+  shares: ReadonlyMap<string, number>,
+  map: MultipathMap,
+): number {
+  const scope = new Map<string, number>(); // physical path → capacity
+  for (const p of usablePaths(topo, map)) scope.set(physicalPath(topo, p.dev), capacityOf(topo, cfg, p.dev));
+  const key = [...scope.keys()].sort().join('\u0000');
+  const hit = book.levels.get(key);
+  if (hit !== undefined) return hit;
+  const byPhys = usersByPhysical(topo);
+  const vms = new Set<string>();
+  let capacity = 0;
+  for (const [phys, c] of scope) {
+    capacity += c;
+    for (const id of byPhys.get(phys) ?? []) vms.add(id);
+  }
+  let total = 0;
+  for (const id of vms) total += shares.get(id) ?? 0;
+  const level = total > 0 ? capacity / total : 0;
+  book.levels.set(key, level);
+  return level;
+}
 
 function capacityOf(topo: Topology, cfg: EngineConfig, dev: string): number {
   return topo.devices.get(dev)?.capacityMBps ?? cfg.defaultPathCapacityMBps;
@@ -82,19 +111,8 @@ export function claim(
   paths: readonly string[],
 ): void {
   if (paths.length === 0) return;
-  const scope = new Map<string, number>(); // physical path → capacity
-  for (const p of usablePaths(topo, map)) scope.set(physicalPath(topo, p.dev), capacityOf(topo, cfg, p.dev));
-  const byPhys = usersByPhysical(topo);
-  const vms = new Set<string>();
-  let capacity = 0;
-  for (const [phys, c] of scope) {
-    capacity += c;
-    for (const id of byPhys.get(phys) ?? []) vms.add(id);
-  }
-  let total = 0;
-  for (const id of vms) total += shares.get(id) ?? 0;
+  const level = waterLevel(book, topo, cfg, shares, map);
   const s = shares.get(vmId) ?? 0;
-  const level = total > 0 ? capacity / total : 0;
   for (const dev of paths) {
     const phys = physicalPath(topo, dev);
     let c = book.claims.get(phys);
