@@ -11,6 +11,7 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
 import type { HostFs, HostFsSync } from '../model/seams';
+import { readWholeFile } from './read-async';
 import { readWholeFileSync } from './read-sync';
 
 // The callback API wrapped once: fs.promises.readFile goes through a FileHandle and costs about
@@ -46,7 +47,7 @@ export class RootedHostFs implements HostFs {
   }
 
   async readFile(p: string): Promise<string> {
-    return readFileCb(this.resolve(p), 'utf8');
+    return readWholeFile(this.resolve(p));
   }
 
   async writeFile(p: string, data: string): Promise<void> {

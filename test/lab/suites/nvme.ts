@@ -118,6 +118,7 @@ async function capture(ctx: CaseContext, dir: string, ctrls: readonly Controller
     sh(['lsblk', '-o', 'NAME,KNAME,MAJ:MIN,TYPE,SIZE,RO'], { allowFail: true }).stdout,
   );
   ctx.save(`${dir}/proc-partitions.txt`, fs.readFileSync('/proc/partitions', 'utf8'));
+  ctx.save(`${dir}/proc-diskstats.txt`, fs.readFileSync('/proc/diskstats', 'utf8'));
   const snap = await observed();
   ctx.save(
     `${dir}/observe.json`,

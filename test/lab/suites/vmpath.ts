@@ -89,8 +89,21 @@ function assertMatchesKernel(ctx: CaseContext, s: HostSnapshot, r: Rig, label: s
       assert.ok(dev, `${label}: path ${p.devT} described`);
       const sysState = out(['cat', `/sys/block/${dev.dev}/device/state`]);
       assert.equal(dev.deviceState, sysState, `${label}: ${dev.dev} device state`);
+      // MAJ:MIN and counters come from /proc/diskstats, ALUA state from the resolved
+      // /sys/devices directory: each must be what sysfs says through /sys/block.
+      assert.equal(dev.devT, out(['cat', `/sys/block/${dev.dev}/dev`]), `${label}: ${dev.dev} dev`);
+      const access = out(['cat', `/sys/block/${dev.dev}/device/access_state`]);
+      assert.equal(dev.accessState, access, `${label}: ${dev.dev} access_state`);
+      const statNow = out(['cat', `/sys/block/${dev.dev}/stat`]).trim().split(/\s+/).map(Number);
+      assert.ok(dev.stat, `${label}: ${dev.dev} has counters`);
+      assert.ok(dev.stat.readIos > 0 && dev.stat.readIos <= (statNow[0] ?? 0), `${label}: ${dev.dev} reads`);
+      assert.ok(dev.stat.readSectors <= (statNow[2] ?? 0), `${label}: ${dev.dev} sectors read`);
     }
   }
+  assert.ok(
+    !s.diagnostics.some((d) => d.message.includes('/proc/diskstats')),
+    `${label}: /proc/diskstats read cleanly`,
+  );
 }
 
 export const cases: LabCase[] = [
@@ -103,6 +116,7 @@ export const cases: LabCase[] = [
       const s1 = await stableSnapshot(ctx);
       ctx.fact('observeHost ms (2 maps x 3 paths, TCG)', Date.now() - t0);
       ctx.save('vmpath/snapshot-allup.json', JSON.stringify(s1, null, 2));
+      ctx.save('vmpath/proc-diskstats.txt', out(['cat', '/proc/diskstats']));
       assertMatchesKernel(ctx, s1, r, 'all up');
       assert.equal(s1.maps.length, 2);
 
