@@ -94,7 +94,10 @@ function assertMatchesKernel(ctx: CaseContext, s: HostSnapshot, r: Rig, label: s
       assert.equal(dev.devT, out(['cat', `/sys/block/${dev.dev}/dev`]), `${label}: ${dev.dev} dev`);
       const access = out(['cat', `/sys/block/${dev.dev}/device/access_state`]);
       assert.equal(dev.accessState, access, `${label}: ${dev.dev} access_state`);
-      const statNow = out(['cat', `/sys/block/${dev.dev}/stat`]).trim().split(/\s+/).map(Number);
+      const statNow = out(['cat', `/sys/block/${dev.dev}/stat`])
+        .trim()
+        .split(/\s+/)
+        .map(Number);
       assert.ok(dev.stat, `${label}: ${dev.dev} has counters`);
       assert.ok(dev.stat.readIos > 0 && dev.stat.readIos <= (statNow[0] ?? 0), `${label}: ${dev.dev} reads`);
       assert.ok(dev.stat.readSectors <= (statNow[2] ?? 0), `${label}: ${dev.dev} sectors read`);
