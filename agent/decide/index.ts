@@ -5,7 +5,8 @@
  *  1. resolve each VM's policy (policy/resolve.ts); an invalid policy leaves the VM untouched
  *     with a VMPATH_E_POLICY_INVALID warning;
  *  2. VMs by priority (desc) then id: per multipathd map, select paths (select.ts) and choose
- *     the mechanism (mechanism.ts), booking each VM's shares on its paths so later VMs spread;
+ *     the mechanism (mechanism.ts), booking each VM's shares on its paths so later VMs spread
+ *     (route.ts; with perVmMaps `steer` the VMs confined by their own maps go first, steer.ts);
  *  3. failover per VM (failover.ts), then queueing per map;
  *  4. bandwidth: reservations by priority, limits and weights (bandwidth.ts, io.ts).
  * Only actions whose desired state differs from the snapshot are emitted.
@@ -13,7 +14,7 @@
 import { PolicyInvalidError, VmpathError } from '../model/errors';
 import type { CgroupIoLimit, Plan, VmDecision } from '../model/plan';
 import type { VmPolicy } from '../model/policy';
-import type { MultipathMap, Vm } from '../model/snapshot';
+import type { Vm } from '../model/snapshot';
 import type { DiskAlloc, VmAlloc } from './bandwidth';
 import { allocate } from './bandwidth';
 import type { MapState, QueueWish } from './failover';
@@ -21,14 +22,12 @@ import { decideFailover, emitQueueing } from './failover';
 import { emitIo, hasObservedLimits } from './io';
 import { pathLimits } from './path-limits';
 import type { MapOutcome } from './mechanism';
-import { applyMechanism, needsSelection, soleLvmUser } from './mechanism';
 import { PlanBuilder } from './plan-builder';
 import { layersForVm, resolvePolicy } from './policy/resolve';
-import type { LoadBook, SelectOptions, Selection } from './select';
-import { book, selectPaths } from './select';
-import { claim, confined, leftTo, newSteerBook, seal, take } from './steer';
-import { buildTopology, currentGroup, disksOnMap, usablePaths, vmMapNames, vmMapOf } from './topology';
-import { vmMapFirstGroup } from './vm-map-rebuild';
+import type { LoadBook } from './select';
+import type { Routed } from './route';
+import { newRouteContext, routeAll } from './route';
+import { buildTopology, disksOnMap, vmMapNames } from './topology';
 import type { DecideInput, EngineConfig } from './types';
 import { DEFAULT_ENGINE_CONFIG } from './types';
 
@@ -87,7 +86,6 @@ export function decide(input: DecideInput): Plan {
     cluster: input.cluster,
     queueWishes,
   };
-  const ordinals = new Map<string, number>();
   const allocs: VmAlloc[] = [];
   const drafts: {
     vm: Vm;
@@ -102,83 +100,8 @@ export function decide(input: DecideInput): Plan {
   }[] = [];
 
   const resolved = resolveAll(input, plan);
-  const steer = cfg.perVmMaps === 'steer' ? newSteerBook() : undefined;
-  const sharesOf = new Map<string, number>();
-  if (steer) for (const { vm, policy } of resolved) sharesOf.set(vm.id, policy.shares.value);
-  /** One (VM, map) routed: the decision's parts for that map. */
-  interface Routed {
-    readonly paths: readonly string[];
-    readonly chosen?: readonly string[];
-    readonly mechanism: MapOutcome['mechanism'];
-    readonly reasons: readonly string[];
-    readonly state: MapState;
-    readonly inputs: unknown;
-  }
-  const routed = resolved.map(() => new Map<string, Routed>());
-  /** steer: a VM free to use any of the map's paths through a per-VM map (placed after the confined). */
-  const flexible = (vm: Vm, name: string, map: MultipathMap): boolean =>
-    steer !== undefined && ((topo.usersByMap.get(name) ?? []).length > 1 || soleLvmUser(topo, cfg, vm, map));
-  const route = (vm: Vm, policy: VmPolicy, name: string, map: MultipathMap): Routed => {
-    const ordinal = ordinals.get(name) ?? 0;
-    ordinals.set(name, ordinal + 1);
-    const previous = input.memory.assignments[vm.id]?.[name] ?? observedPaths(topo, vm.id, name);
-    const selecting = needsSelection(topo, cfg, vm, policy, map);
-    const shared = flexible(vm, name, map);
-    const own = vmMapOf(topo, vm.id, name);
-    const opts: SelectOptions | undefined =
-      steer && shared
-        ? {
-            all: true,
-            leftTo: (dev) => leftTo(steer, topo, dev, policy.shares.value),
-            ...(own ? { inUse: vmMapFirstGroup(own) } : {}),
-          }
-        : undefined;
-    const sel: Selection | undefined = selecting
-      ? selectPaths(selectCtx, vm.id, policy, map, ordinal, previous, opts)
-      : undefined;
-    const out = applyMechanism(mechCtx, vm, policy, map, sel);
-    book(topo, load, out.paths, policy.shares.value);
-    if (steer && shared) take(steer, topo, out.paths, policy.shares.value);
-    const reasons: string[] = [];
-    if (sel) for (const r of sel.reasons) reasons.push(r);
-    else if (selecting) reasons.push(`map ${name}: no usable path`);
-    for (const r of out.reasons) reasons.push(r);
-    const usable = usablePaths(topo, map).length;
-    return {
-      paths: out.paths,
-      ...(sel && out.paths.length ? { chosen: sel.chosen } : {}),
-      mechanism: out.mechanism,
-      reasons,
-      state: { map, ioMap: out.ioMap, usable },
-      inputs: {
-        wwid: map.wwid,
-        usablePaths: usable,
-        users: topo.usersByMap.get(name) ?? [],
-        previous,
-        selector: sel?.selector,
-        pinned: sel?.pinned ?? false,
-      },
-    };
-  };
-  // steer: VMs on their own maps first (in priority order), so the paths they are confined to
-  // are known before the VMs of shared LUNs choose theirs (steer.ts); otherwise one pass.
-  const phases: readonly ((vm: Vm, name: string, map: MultipathMap) => boolean)[] = steer
-    ? [(vm, n, m) => !flexible(vm, n, m), flexible]
-    : [() => true];
-  phases.forEach((inPhase, phase) => {
-    resolved.forEach(({ vm, policy }, i) => {
-      const done = routed[i] as Map<string, Routed>;
-      for (const name of vmMapNames(topo, vm)) {
-        const map = topo.maps.get(name);
-        if (!map || !inPhase(vm, name, map)) continue;
-        const r = route(vm, policy, name, map);
-        done.set(name, r);
-        if (steer && phase === 0 && confined(topo, map, r.paths))
-          claim(steer, topo, cfg, sharesOf, vm.id, map, r.paths);
-      }
-    });
-    if (steer && phase === 0) seal(steer, load);
-  });
+  const routeCtx = newRouteContext(selectCtx, mechCtx, resolved);
+  const routed = routeAll(routeCtx, resolved);
 
   resolved.forEach(({ vm, policy }, i) => {
     const reasons: string[] = [];
@@ -252,23 +175,6 @@ export function decide(input: DecideInput): Plan {
     });
   }
   return plan.build();
-}
-
-const NO_PATHS: readonly string[] = Object.freeze([]);
-
-/** Without memory: the paths the VM uses now (its per-VM map's or its own map's current group). */
-function observedPaths(
-  topo: ReturnType<typeof buildTopology>,
-  vmId: string,
-  name: string,
-): readonly string[] {
-  const base = topo.maps.get(name);
-  const own = vmMapOf(topo, vmId, name);
-  const users = topo.usersByMap.get(name) ?? [];
-  const m = own ?? (users.length <= 1 ? base : undefined);
-  if (!m) return NO_PATHS;
-  const g = m.groups.find((x) => x.index === currentGroup(m));
-  return g ? g.paths.filter((p) => p.dmState === 'active').map((p) => p.dev) : [];
 }
 
 /**
