@@ -3,7 +3,10 @@
  * p99 latency, one of availability (errors, paused, stall) when anything happened, and path
  * utilization. Used by `vmpath sim` and `npm run bench`.
  */
+import type { EngineConfig } from '../../decide/types';
+import { DEFAULT_ENGINE_CONFIG } from '../../decide/types';
 import type { Comparison } from './compare';
+import { SIM_ENGINE_CONFIG } from './vmpath-driver';
 
 export function textTable(
   headers: readonly string[],
@@ -15,6 +18,13 @@ export function textTable(
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
+
+/** The simulator's vmpath runs with non-default engine settings (vmpath-driver SIM_ENGINE_CONFIG): say so. */
+const VMPATH_SETTINGS = `vmpath engine settings: ${Object.entries(SIM_ENGINE_CONFIG)
+  .map(
+    ([k, v]) => `${k} ${String(v)} (host default ${String(DEFAULT_ENGINE_CONFIG[k as keyof EngineConfig])})`,
+  )
+  .join(', ')}`;
 
 const f1 = (x: number): string => x.toFixed(1);
 const ratio = (r: number | undefined): string => (r === undefined ? '' : ` (${r.toFixed(2)})`);
@@ -34,6 +44,7 @@ export function formatComparison(c: Comparison): string {
   const byPolicy = c.runs.map((r) => new Map(r.result.vms.map((v) => [v.id, v])));
   const out: string[] = [];
   out.push(`scenario ${c.scenario.name}: ${c.scenario.description}`.trim());
+  if (names.includes('vmpath')) out.push(VMPATH_SETTINGS);
   const tp = ids.map((id) => [
     id,
     f1(c.ideal.perVm[id] ?? 0),
@@ -107,7 +118,7 @@ export function comparisonJson(c: Comparison): unknown {
       vms: r.result.vms.map((v) => ({ ...v, ratioToIdeal: r.ratio[v.id] ?? null })),
       paths: r.result.paths,
       totals: { ...r.result.totals, ratioToIdeal: r.totalRatio },
-      ...(r.result.agent ? { agent: r.result.agent } : {}),
+      ...(r.result.agent ? { agent: r.result.agent, engineSettings: SIM_ENGINE_CONFIG } : {}),
     })),
   };
 }
