@@ -82,7 +82,7 @@ export function routeAll(ctx: RouteContext, resolved: Resolved): Map<string, Rou
           claim(steer, topo, cfg, ctx.shares, vm.id, map, r.paths);
       }
     });
-    if (steer && phase === 0) seal(steer, ctx.select.load);
+    if (steer && phase === 0) seal(steer);
   });
   return routed;
 }

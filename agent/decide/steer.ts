@@ -10,17 +10,16 @@
  *
  *   λ     = usable capacity of the physical paths their maps reach / shares of every VM using them
  *   E_p   = min(C_p, Σ λ · s_dep / n_dep)   (their share-proportional entitlement on p; n = paths each uses)
- *   room_p = Σ s_dep · (C_p / E_p − 1) − shares of other VMs already placed on p
+ *   room_p = Σ s_dep · (C_p / E_p − 1)
  *
  * With weighted fair queueing at the path (io.weight), the dependents keep a weight fraction
- * ≥ E_p / C_p as long as the shares of the other VMs on p fit in room_p. A VM being placed may
+ * ≥ E_p / C_p as long as the shares of the VMs vmpath places on p fit in room_p. A VM being placed may
  * use p while its shares fit in the remaining room (they are then taken from it: `take`);
  * otherwise p is left to the dependents. Processing order is decide's (priority, then id), so the
  * result is deterministic; it changes only when confined VMs move, paths fail or return, or
  * shares change — each already damped by hold-down and the confined VMs' own hysteresis.
  */
 import type { MultipathMap } from '../model/snapshot';
-import type { LoadBook } from './select';
 import type { Topology } from './topology';
 import { physicalPath, usablePaths } from './topology';
 import type { EngineConfig } from './types';
@@ -127,12 +126,16 @@ export function claim(
   }
 }
 
-/** After every claim: each claimed path's room, less the shares already placed on it (`load`). */
-export function seal(book: SteerBook, load: LoadBook): void {
-  for (const [phys, c] of book.claims) {
+/**
+ * After every claim: each claimed path's room. VMs vmpath cannot steer (a VM on its own multibus
+ * map) are not counted: the kernel's selector of their map moves their I/O away from a busy path,
+ * and counting their full weight starved VMs that vmpath moves off instead (an open-loop VM left
+ * with less than its demand queues for hundreds of ms).
+ */
+export function seal(book: SteerBook): void {
+  for (const c of book.claims.values()) {
     const e = Math.min(c.capacityMBps, c.entitledMBps);
-    const others = Math.max(0, (load.shares.get(phys) ?? 0) - c.weight);
-    c.room = e <= 0 ? Infinity : Math.max(0, c.weight * (c.capacityMBps / e - 1) - others);
+    c.room = e <= 0 ? Infinity : Math.max(0, c.weight * (c.capacityMBps / e - 1));
   }
 }
 
