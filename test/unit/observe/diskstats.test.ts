@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseDiskstats } from '../../../agent/observe/parse/diskstats';
 import { parseBlockStat } from '../../../agent/observe/parse/block-files';
@@ -5,6 +7,9 @@ import { observeHost } from '../../../agent/observe';
 import type { HostFs, HostFsSync } from '../../../agent/model/seams';
 import type { HostSnapshot } from '../../../agent/model';
 import { createSimHost, scaleSpec, type SimHost } from '../../../agent/sim';
+import { LAB_FIXTURES, labSysfsTree, noMultipathRunner } from './lab-sysfs-tree';
+
+const sim0Clock = { nowMs: () => 0 };
 
 // Lines as Linux prints them (block/genhd.c: "%4d %7d %pg" then the counters): 6.1 has 17
 // counters (flushes since 5.5), 4.18–5.4 15 (discards), older kernels 11.
@@ -223,5 +228,55 @@ describe('observeHost with /proc/diskstats', () => {
     );
     expect(direct.filter((p) => p.endsWith('/device/state'))).toEqual([]);
     expect(viaLink.filter((p) => p.endsWith('/device/state'))).toHaveLength(expected.paths.length);
+  });
+});
+
+describe('parseDiskstats on the lab kernel (Linux 6.1, test/fixtures/lab/diskstats)', () => {
+  it('reads every line, the hidden NVMe path disks included (which sysfs gives no dev)', () => {
+    const text = fs.readFileSync(path.join(LAB_FIXTURES, 'diskstats/nvme-live.txt'), 'utf8');
+    const d = parseDiskstats(text);
+    expect(d.rejected).toBe(0);
+    expect([...d.byName.keys()]).toEqual([
+      'nvme0n1',
+      'vda',
+      'vdb',
+      'sda',
+      'sde',
+      'sdb',
+      'sdd',
+      'sdc',
+      'sdf',
+      'dm-0',
+      'dm-1',
+      'nvme1c1n1',
+      'nvme1n1',
+      'nvme1c2n1',
+    ]);
+    expect(d.byName.get('nvme1c1n1')).toEqual({
+      devT: '259:1',
+      stat: { readIos: 34, readSectors: 672, writeIos: 0, writeSectors: 0, inFlight: 0, ioTicksMs: 76 },
+    });
+    expect(d.byName.get('dm-1')?.devT).toBe('253:1');
+  });
+
+  it('leaves NVMe path devices at 0:0 although diskstats lists them, with the same counters', async () => {
+    const text = fs.readFileSync(path.join(LAB_FIXTURES, 'diskstats/nvme-live.txt'), 'utf8');
+    const plain = labSysfsTree('nvme-live');
+    const withStats = labSysfsTree('nvme-live').file('/proc/diskstats', text);
+    try {
+      const a = await observeHost({ fs: plain.fs, runner: noMultipathRunner(), clock: sim0Clock });
+      const b = await observeHost({ fs: withStats.fs, runner: noMultipathRunner(), clock: sim0Clock });
+      expect(b.paths.map((p) => [p.dev, p.devT])).toEqual([
+        ['nvme1c1n1', '0:0'],
+        ['nvme1c2n1', '0:0'],
+      ]);
+      // The sysfs capture and the diskstats capture are minutes apart: compare what cannot move.
+      const fixed = (s: HostSnapshot) => s.paths.map((p) => ({ ...p, stat: { readIos: p.stat?.readIos } }));
+      expect(fixed(b)).toEqual(fixed(a));
+      expect(b.diagnostics).toEqual(a.diagnostics);
+    } finally {
+      plain.cleanup();
+      withStats.cleanup();
+    }
   });
 });
