@@ -90,11 +90,29 @@ export class TransportReader {
     return byController;
   });
 
-  /** Transport of a SCSI disk, given the realpath of `/sys/block/<dev>/device`. */
+  /** Target directory (the device path without its H:C:T:L) → its transport; per snapshot. */
+  private readonly byTarget = new Map<string, Promise<Omit<ScsiLocation, 'hcil'>>>();
+
+  /**
+   * Transport of a SCSI disk, given the realpath of `/sys/block/<dev>/device`. Every LUN behind one
+   * target shares it, so it is worked out once per target directory.
+   */
   async scsi(devicePath: string): Promise<ScsiLocation> {
-    const parts = devicePath.split('/');
-    const last = parts[parts.length - 1] ?? '';
+    const slash = devicePath.lastIndexOf('/');
+    const last = devicePath.slice(slash + 1);
     const hcil = /^\d+:\d+:\d+:\d+$/.test(last) ? last : undefined;
+    const targetDir = hcil ? devicePath.slice(0, slash) : devicePath;
+    let located = this.byTarget.get(targetDir);
+    if (!located) {
+      located = this.locate(targetDir);
+      this.byTarget.set(targetDir, located);
+    }
+    const { transport, fabric } = await located;
+    return { ...(hcil ? { hcil } : {}), transport, ...(fabric ? { fabric } : {}) };
+  }
+
+  private async locate(targetDir: string): Promise<Omit<ScsiLocation, 'hcil'>> {
+    const parts = targetDir.split('/');
     const adapter = parts.find((p) => /^host\d+$/.test(p));
     const rport = parts.find((p) => /^rport-\d+:\d+-\d+$/.test(p));
     const session = parts.find((p) => /^session\d+$/.test(p));
@@ -130,7 +148,7 @@ export class TransportReader {
     } else {
       transport = defined({ kind: 'scsi' as const, adapter });
     }
-    return { ...(hcil ? { hcil } : {}), transport, ...(fabric ? { fabric } : {}) };
+    return { transport, ...(fabric ? { fabric } : {}) };
   }
 
   /** Transport of an NVMe native-multipath path `nvmeXcYnZ`, given its controller name and state. */
