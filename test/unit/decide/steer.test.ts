@@ -106,6 +106,21 @@ describe("decide: perVmMaps 'steer'", () => {
     expect(first['102']).toEqual(['8:0', '8:16', '8:32', '8:48']);
   });
 
+  it('VMs vmpath cannot steer (a raw multibus LUN) do not shrink the room', () => {
+    const spec = host();
+    ['sdi', 'sdj', 'sdk', 'sdl'].forEach(
+      (d, i) => (spec.paths[d] = { ...(spec.paths[`sd${'abcd'[i]}`] ?? {}) }),
+    );
+    spec.maps.mpathc = { groups: [['sdi', 'sdj', 'sdk', 'sdl']] };
+    spec.vms['105'] = { maps: ['mpathc'], raw: true };
+    // λ = 4000 / 1600 = 2.5 MB/s per share: vm 103 is entitled to 250 MB/s, room for 300 shares;
+    // vm 105 (400 shares, over all four paths) is not taken from it, so 102 (100) still fits
+    const plan = decide(input(buildHost(spec), { '101': { shares: 1000 }, '105': { shares: 400 } }));
+    const first = Object.fromEntries(of(plan, 'create-vm-map').map((c) => [c.vmId, firstGroup(c.table)]));
+    expect(first['101']).toEqual(['8:16', '8:32', '8:48']);
+    expect(first['102']).toEqual(['8:0', '8:16', '8:32', '8:48']);
+  });
+
   it('minPaths wins over leaving a path: a VM that needs every path keeps it', () => {
     const plan = decide(input(buildHost(host()), { '101': { minPaths: 4 } }));
     const c101 = of(plan, 'create-vm-map').find((c) => c.vmId === '101');
