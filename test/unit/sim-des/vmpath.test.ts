@@ -1,7 +1,7 @@
 import { runScenario } from '../../../agent/sim/des/run';
 import { parseScenario } from '../../../agent/sim/des/scenario';
 import { parseMultipathTable } from '../../../agent/sim/des/vmpath-apply';
-import { twoPathScenario } from './fixtures';
+import { path, twoPathScenario } from './fixtures';
 
 /** All paths down from 1 s to 3 s; one VM per LUN with the given onAllPathsDown. */
 function allDown(onAllPathsDown: string): ReturnType<typeof parseScenario> {
@@ -123,6 +123,39 @@ describe('vmpath driving the simulator through decide()', () => {
     // without steer lvm spreads over both paths and takes about half of raw's only path
     expect(mbps(pinned, 'raw')).toBeLessThan(0.7 * 400);
     expect(steer.totals.throughputMBps).toBeGreaterThan(pinned.totals.throughputMBps);
+  });
+
+  it('steer: when the failover VM fails over, the per-VM map is regrouped (reload-vm-map)', () => {
+    const s = parseScenario(
+      twoPathScenario({
+        durationS: 3,
+        paths: [path('a1', 'A'), path('a2', 'A'), path('b1', 'B')],
+        luns: [
+          { wwid: 'lun0', paths: ['a1', 'a2', 'b1'], shared: true },
+          { wwid: 'lun1', paths: ['a1', 'a2', 'b1'], grouping: 'failover' },
+        ],
+        vms: [
+          {
+            id: 'lvm',
+            disks: ['lun0'],
+            workload: { type: 'closed', outstanding: 16, ioKiB: 64, readPct: 100 },
+          },
+          {
+            id: 'raw',
+            disks: ['lun1'],
+            workload: { type: 'closed', outstanding: 8, ioKiB: 64, readPct: 100 },
+          },
+        ],
+        events: [{ at: 0.5, fail: 'a1' }],
+      }),
+    );
+    const r = runScenario(s, 'vmpath');
+    expect(r.agent?.warnings.filter((w) => /not simulated/.test(w))).toEqual([]);
+    // 0–0.5 s: raw on a1, lvm on a2 + b1; then raw on a2 and lvm on b1 alone
+    expect(r.timeline.filter((e) => e.kind === 'agent' && /reload-vm-map/.test(e.subject))).toHaveLength(1);
+    const lvm = r.vms.find((v) => v.id === 'lvm');
+    expect(lvm?.fabricShare.B).toBeGreaterThan(0.7);
+    expect(r.vms.find((v) => v.id === 'raw')?.throughputMBps).toBeGreaterThan(0.85 * 400);
   });
 
   it('parses dm multipath tables as decide/ writes them', () => {
