@@ -47,13 +47,23 @@ export interface Selection {
   readonly reasons: readonly string[];
 }
 
+/**
+ * Why a path that is usable now is not used for new assignments (hold-down, flap damping), or
+ * undefined. `memory` is what the previous reconcile saw: a path it saw down is coming back in
+ * this very reconcile, so its hold-down starts now and this return counts as a transition (else
+ * the first reconcile after a return would assign it freely, and by the next one the VM already
+ * uses it: hold-down would never apply).
+ */
 export function dampedReason(ctx: SelectContext, dev: string): string | undefined {
   const h = ctx.memory.paths[dev];
   if (!h) return undefined;
   const { holdDownSeconds, flapWindowSeconds, maxFlaps } = ctx.cfg;
-  if (h.usable && h.lastChangeMs > 0 && ctx.nowMs - h.lastChangeMs < holdDownSeconds * 1000)
-    return `came back ${Math.round((ctx.nowMs - h.lastChangeMs) / 1000)}s ago (hold-down ${holdDownSeconds}s)`;
-  const flaps = h.transitionsMs.filter((t) => t > ctx.nowMs - flapWindowSeconds * 1000).length;
+  const backSinceMs = h.usable ? h.lastChangeMs : ctx.nowMs;
+  const returned = !h.usable || h.lastChangeMs > 0;
+  if (returned && ctx.nowMs - backSinceMs < holdDownSeconds * 1000)
+    return `came back ${Math.round((ctx.nowMs - backSinceMs) / 1000)}s ago (hold-down ${holdDownSeconds}s)`;
+  const transitions = h.usable ? h.transitionsMs : [...h.transitionsMs, ctx.nowMs];
+  const flaps = transitions.filter((t) => t > ctx.nowMs - flapWindowSeconds * 1000).length;
   if (flaps > maxFlaps) return `flapped ${flaps}x in ${flapWindowSeconds}s (max ${maxFlaps})`;
   return undefined;
 }

@@ -370,6 +370,19 @@ const CASES: Case[] = [
     check: (p) => expect(p.decisions[0]?.chosen).toEqual({ mpatha: ['sdd'] }),
   },
   {
+    name: 'hold-down: a path the last reconcile saw down and that is back now is held down from now',
+    host: owned(),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    memory: { paths: { sdc: { usable: false, lastChangeMs: NOW - 60_000, transitionsMs: [NOW - 60_000] } } },
+    actions: ['switch-group mpatha 2'],
+    check: (p) => {
+      expect(p.decisions[0]?.chosen).toEqual({ mpatha: ['sdd'] });
+      expect(p.decisions[0]?.reasons.join('\n')).toMatch(
+        /path sdc not used for new assignments: came back 0s ago/,
+      );
+    },
+  },
+  {
     name: 'flapping path is not used for a new assignment',
     host: owned(),
     policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
