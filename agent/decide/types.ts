@@ -9,7 +9,11 @@ import type { SelectorRegistry } from './selector';
 
 /** Thresholds of the engine. Every field has a default (DEFAULT_ENGINE_CONFIG); units in names. */
 export interface EngineConfig {
-  /** A path that became usable less than this long ago is not used for new assignments. */
+  /**
+   * A path that became usable less than this long ago is not used for new assignments. Default 0,
+   * like Linux bonding's `updelay`: a path multipathd reinstated is used at once (a flapping one
+   * is kept out by flap damping); set it where a fabric announces links before they forward.
+   */
   readonly holdDownSeconds: number;
   /** Window and count for flap detection: more than maxFlaps transitions in the window = flapping. */
   readonly flapWindowSeconds: number;
@@ -42,7 +46,7 @@ export interface EngineConfig {
 }
 
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
-  holdDownSeconds: 30,
+  holdDownSeconds: 0,
   flapWindowSeconds: 300,
   maxFlaps: 4,
   rebalanceGainThreshold: 0.25,

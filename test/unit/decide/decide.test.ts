@@ -363,6 +363,7 @@ const CASES: Case[] = [
   },
   {
     name: 'hold-down: a path back 5s ago is not used for a new assignment',
+    config: { holdDownSeconds: 30 },
     host: owned(),
     policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
     memory: { paths: { sdc: { usable: true, lastChangeMs: NOW - 5000, transitionsMs: [NOW - 5000] } } },
@@ -371,6 +372,7 @@ const CASES: Case[] = [
   },
   {
     name: 'hold-down: a path the last reconcile saw down and that is back now is held down from now',
+    config: { holdDownSeconds: 30 },
     host: owned(),
     policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
     memory: { paths: { sdc: { usable: false, lastChangeMs: NOW - 60_000, transitionsMs: [NOW - 60_000] } } },
@@ -381,6 +383,14 @@ const CASES: Case[] = [
         /path sdc not used for new assignments: came back 0s ago/,
       );
     },
+  },
+  {
+    name: 'no hold-down by default: a path back now is used at once',
+    host: owned(),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    memory: { paths: { sdc: { usable: false, lastChangeMs: NOW - 60_000, transitionsMs: [NOW - 60_000] } } },
+    actions: ['switch-group mpatha 2'],
+    check: (p) => expect(p.decisions[0]?.chosen).toEqual({ mpatha: ['sdc', 'sdd'] }),
   },
   {
     name: 'flapping path is not used for a new assignment',
