@@ -43,6 +43,37 @@ export interface ReloadOutcome {
   readonly paths: readonly string[];
 }
 
+/** The base map's unusable path devices (MAJ:MIN, table order, each once): failed right after a reload. */
+function unusableDevTs(topo: Topology, base: MultipathMap): string[] {
+  const out: string[] = [];
+  for (const g of base.groups)
+    for (const p of g.paths) if (!pathUsable(topo, p) && !out.includes(p.devT)) out.push(p.devT);
+  return out;
+}
+
+/** Adds the `reload-vm-map` action: the per-VM table with `chosen` first, in the map's queue mode. */
+function addReload(
+  ctx: { readonly topo: Topology; readonly plan: PlanBuilder },
+  vmId: string,
+  vmMap: MultipathMap,
+  base: MultipathMap,
+  chosen: readonly string[],
+  reason: string,
+  origins: readonly Origin[],
+): ReloadOutcome {
+  ctx.plan.add({
+    kind: 'reload-vm-map',
+    vmId,
+    baseMap: base.name,
+    name: vmMap.name,
+    table: vmMapTable(base, chosen, vmMap.queueMode === 'bio'),
+    failPaths: unusableDevTs(ctx.topo, base),
+    reason,
+    origins: [...origins],
+  });
+  return { reason, paths: [...chosen] };
+}
+
 /**
  * Plans `reload-vm-map` for `vmMap` when its devices drifted from `base`; undefined when they
  * did not (the caller then mirrors path state and steers groups as usual).
@@ -58,10 +89,6 @@ export function planVmMapReload(
   const drift = vmMapDrift(vmMap, base);
   if (!drift) return undefined;
   const chosen = sel?.chosen ?? [];
-  const failPaths: string[] = [];
-  for (const g of base.groups)
-    for (const p of g.paths)
-      if (!pathUsable(ctx.topo, p) && !failPaths.includes(p.devT)) failPaths.push(p.devT);
   const change = [
     ...(drift.added.length ? [`added ${drift.added.join(',')}`] : []),
     ...(drift.removed.length ? [`removed ${drift.removed.join(',')}`] : []),
@@ -70,17 +97,7 @@ export function planVmMapReload(
     `vm ${vmId}: map ${base.name} changed its path devices (${change}): ` +
     `reload per-VM map ${vmMap.name} over them` +
     (chosen.length ? `, ${chosen.join(',')} first` : '');
-  ctx.plan.add({
-    kind: 'reload-vm-map',
-    vmId,
-    baseMap: base.name,
-    name: vmMap.name,
-    table: vmMapTable(base, chosen, vmMap.queueMode === 'bio'),
-    failPaths,
-    reason,
-    origins: [...origins],
-  });
-  return { reason, paths: [...chosen] };
+  return addReload(ctx, vmId, vmMap, base, chosen, reason, origins);
 }
 
 /**
@@ -105,24 +122,10 @@ export function planVmMapRegroup(
   for (const g of base.groups) for (const p of g.paths) if (pathUsable(ctx.topo, p)) usable.add(p.dev);
   const first = vmMapFirstGroup(vmMap).filter((d) => usable.has(d));
   if (first.length === chosen.length && chosen.every((d) => first.includes(d))) return undefined;
-  const failPaths: string[] = [];
-  for (const g of base.groups)
-    for (const p of g.paths)
-      if (!pathUsable(ctx.topo, p) && !failPaths.includes(p.devT)) failPaths.push(p.devT);
   const reason =
     `vm ${vmId}: per-VM map ${vmMap.name} regrouped: group 1 ${chosen.join(',')} ` +
     `(was ${first.length ? first.join(',') : 'no usable path'})`;
-  ctx.plan.add({
-    kind: 'reload-vm-map',
-    vmId,
-    baseMap: base.name,
-    name: vmMap.name,
-    table: vmMapTable(base, chosen, vmMap.queueMode === 'bio'),
-    failPaths,
-    reason,
-    origins: [...origins],
-  });
-  return { reason, paths: [...chosen] };
+  return addReload(ctx, vmId, vmMap, base, chosen, reason, origins);
 }
 
 /** Devices of a per-VM map's group 1 (the VM's chosen paths when vmpath built it). */
