@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { SimState } from './build';
 import { devState, fcFabricName, fcHostWwnn, fcHostWwpn, fcTargetWwpn } from './format-multipathd';
 import { formatRules } from './cgroups';
-import { cgroupDir, cmdline, mountsText, pveConf, V1_FILES, weightText } from './proc-files';
+import { cgroupDir, cmdline, mountsText, pveConf, qemuOtherFds, V1_FILES, weightText } from './proc-files';
 import type { DmDev, IoStat, SimLink, SimPathDev, SimVm } from './state';
 
 /** Names of the files refreshCounter serves. */
@@ -288,6 +288,7 @@ export class Presenter {
         : `12:blkio:${vm.cgroupPath}\n1:name=systemd:${vm.cgroupPath}\n0::${vm.cgroupPath}\n`,
     );
     for (const d of vm.disks) this.put(`${proc}/fd/${d.fd}`, `block ${d.devT}\n`);
+    for (const [fd, target] of qemuOtherFds(vm)) this.symlink(`${proc}/fd/${fd}`, target);
     const cg = cgroupDir(this.state.cgroupVersion, vm);
     this.put(`${cg}/cgroup.procs`, `${vm.pid}\n`);
     if (this.state.cgroupVersion === 2) {

@@ -91,3 +91,34 @@ export function pveConf(vm: SimVm, s: SimState): string {
   if (vm.tags.length) t += `tags: ${vm.tags.join(';')}\n`;
   return t;
 }
+
+/**
+ * The other fds a QEMU process holds, as `/proc/PID/fd` link texts (d_path): stdio, the QMP
+ * socket, KVM and its vCPUs, eventfds, tun/vhost, pipes. A real Proxmox/libvirt QEMU has tens of
+ * them next to its disks (which the simulator opens from fd 20 on).
+ */
+export function qemuOtherFds(vm: SimVm): Array<readonly [number, string]> {
+  const ino = (k: number) => 100_000 + vm.pid * 32 + k;
+  return [
+    [0, '/dev/null'],
+    [1, '/dev/null'],
+    [2, '/dev/null'],
+    [3, `socket:[${ino(3)}]`],
+    [4, 'anon_inode:[eventfd]'],
+    [5, '/dev/kvm'],
+    [6, 'anon_inode:kvm-vm'],
+    [7, 'anon_inode:kvm-vcpu:0'],
+    [8, 'anon_inode:kvm-vcpu:1'],
+    [9, 'anon_inode:[eventfd]'],
+    [10, 'anon_inode:[eventfd]'],
+    [11, '/dev/net/tun'],
+    [12, '/dev/vhost-net'],
+    [13, 'anon_inode:[eventfd]'],
+    [14, 'anon_inode:[eventfd]'],
+    [15, `pipe:[${ino(15)}]`],
+    [16, `pipe:[${ino(16)}]`],
+    [17, 'anon_inode:[signalfd]'],
+    [18, `socket:[${ino(18)}]`],
+    [19, 'anon_inode:[eventpoll]'],
+  ];
+}

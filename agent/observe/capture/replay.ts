@@ -15,6 +15,7 @@ import { ReplayCommandRunner } from '../../os/replay-runner';
 import { decodeCapture, type CaptureArchive, type FileRecord } from './format';
 
 const P = path.posix;
+const FD = /^\/proc\/\d+\/fd\/\d+$/;
 
 function errnoError(code: string, p: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${p} (recorded in the capture)`), { code });
@@ -108,13 +109,24 @@ export async function extractCapture(archive: CaptureArchive, dir: string): Prom
   const real = (p: string) => path.join(root, p);
   const entries = Object.entries(archive.files) as [string, FileRecord][];
   const known = new Set(entries.map(([p]) => p));
-  // 1. symlinks, shallow first, so that deeper paths are created through them.
+  // 1. symlinks, shallow first, so that deeper paths are created through them. A QEMU fd
+  //    (/proc/PID/fd/N) keeps its link text verbatim and is never followed: one that was stat'ed
+  //    becomes a `block MAJ:MIN` (or empty) file in step 3 instead, as RootedHostFs reads fds.
   const links = entries
-    .filter(([, r]) => r.link !== undefined || r.realpath !== undefined)
+    .filter(
+      ([p, r]) =>
+        (r.link !== undefined || r.realpath !== undefined) && !(FD.test(p) && r.block !== undefined),
+    )
     .sort(([a], [b]) => a.split('/').length - b.split('/').length);
   for (const [p, r] of links) {
     const parent = path.dirname(real(p));
     await ensureDir(parent);
+    if (FD.test(p) && r.link !== undefined) {
+      await fsp.symlink(r.link, real(p)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
+      continue;
+    }
     // A readlink target is kept verbatim (it is relative to the link's directory on the host
     // too); a resolved realpath becomes a link relative to where the parent really is.
     const target = r.link ?? (r.realpath as string);

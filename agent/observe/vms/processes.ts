@@ -1,7 +1,8 @@
 /**
  * Finding QEMU processes in /proc and reading what observe needs of each: argv, run state,
  * cgroups, and the block devices it holds open (/proc/PID/fd/* → stat rdev as MAJ:MIN; never
- * the link name, since libvirt's QEMU has a private /dev). /proc/PID/environ is never read.
+ * the link name, since libvirt's QEMU has a private /dev — the link text only rules out fds that
+ * cannot be block devices, fd-links.ts). /proc/PID/environ is never read.
  */
 import { ProcessVanishedError } from '../../model/errors';
 import type { HostFs } from '../../model/seams';
@@ -10,6 +11,7 @@ import { mapLimit } from '../concurrency';
 import { parseCmdline, parseProcCgroup, parseProcStat, type ParsedProcCgroup } from '../parse/proc-files';
 import { isQemuArgv } from '../parse/qemu-args';
 import { classifyFsError, listRequired, readRequired } from '../read';
+import { fdLinkTarget, mayBeBlockDevice } from './fd-links';
 
 export interface QemuProcess {
   readonly pid: number;
@@ -48,8 +50,11 @@ export async function openBlockDevices(fs: HostFs, pid: number, concurrency: num
     .filter((n) => /^\d+$/.test(n))
     .sort((a, b) => Number(a) - Number(b));
   const devTs = await mapLimit(fds, concurrency, async (fd) => {
+    const fdPath = `${fdDir}/${fd}`;
+    const target = await fdLinkTarget(fs, fdPath);
+    if (target !== undefined && !mayBeBlockDevice(target)) return undefined;
     try {
-      return await fs.blockDevT(`${fdDir}/${fd}`);
+      return await fs.blockDevT(fdPath);
     } catch {
       return undefined; // an fd closed between readdir and stat
     }

@@ -42,7 +42,11 @@ test('processes, cgroups and Proxmox files', async () => {
   expect(await f.readFile(`/proc/${pid}/cgroup`)).toBe('0::/qemu.slice/101.scope\n');
   expect(await f.readFile(`/proc/${pid}/stat`)).toMatch(new RegExp(`^${pid} \\(kvm\\) S `));
   expect((await f.readFile(`/proc/${pid}/stat`)).trim().split(' ')).toHaveLength(52);
-  expect(await f.readdir(`/proc/${pid}/fd`)).toEqual(['20', '21', '22']);
+  // the disks from fd 20 on; below them QEMU's other fds as links (stdio, QMP socket, KVM, ...)
+  const fds = (await f.readdir(`/proc/${pid}/fd`)).map(Number).sort((a, b) => a - b);
+  expect(fds).toEqual([...Array.from({ length: 20 }, (_, i) => i), 20, 21, 22]);
+  expect(await f.readlink(`/proc/${pid}/fd/5`)).toBe('/dev/kvm');
+  expect(await f.readlink(`/proc/${pid}/fd/3`)).toMatch(/^socket:\[\d+\]$/);
   expect(await f.blockDevT(`/proc/${pid}/fd/22`)).toBe('253:6');
   expect(await f.readFile('/sys/fs/cgroup/qemu.slice/101.scope/cgroup.procs')).toBe(`${pid}\n`);
   expect(await f.readFile('/sys/fs/cgroup/qemu.slice/101.scope/io.weight')).toBe('default 100\n');
