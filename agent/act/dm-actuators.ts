@@ -161,6 +161,10 @@ export function prepareNoPathRetry(env: ActEnv, a: Of<'set-no-path-retry'>): Pro
   return prepareConfSetting(env, a.map, { noPathRetry: a.value }, `no_path_retry ${a.value}`);
 }
 
+export function preparePathSelector(env: ActEnv, a: Of<'set-path-selector'>): Promise<Prepared> {
+  return prepareConfSetting(env, a.map, { pathSelector: a.value }, `path_selector "${a.value}"`);
+}
+
 export async function prepareRestoreFailbackConf(
   env: ActEnv,
   a: RestoreFailbackConfAction,

@@ -9,6 +9,7 @@ import { prepareIoLimit, prepareIoWeight } from './cgroup-actuators';
 import {
   prepareFailbackManual,
   prepareNoPathRetry,
+  preparePathSelector,
   preparePathState,
   prepareQueueing,
   prepareRestoreFailbackConf,
@@ -52,6 +53,8 @@ export function prepare(
       return prepareFailbackManual(env, a);
     case 'set-no-path-retry':
       return prepareNoPathRetry(env, a);
+    case 'set-path-selector':
+      return preparePathSelector(env, a);
     case 'restore-failback-conf':
       return prepareRestoreFailbackConf(env, a);
     case 'switch-group':

@@ -68,6 +68,10 @@ export const ENGINE_SCHEMA: Readonly<Record<keyof EngineConfig, readonly [Engine
     (v) => v === 'never' || v === 'pinned' || v === 'pinned-or-limited' || v === 'steer',
     'never | pinned | pinned-or-limited | steer',
   ],
+  ownedMapSelector: [
+    (v) => v === 'keep' || v === 'historical-service-time',
+    'keep | historical-service-time',
+  ],
   fallbackSelector: [(v) => typeof v === 'string' && v.length > 0, 'a selector id'],
   stepRequeueMs: [num(100, 3.6e6, true), 'milliseconds 100..3600000'],
 };

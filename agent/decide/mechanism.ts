@@ -20,6 +20,7 @@ import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
 import { createVmMap, lvOn } from './vm-map-create';
 import { currentGroup, disksOnMap, pathUsable, usablePaths, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
+import type { MapSettings } from '../model/vmpath-conf';
 
 export type Mechanism = 'switch-group' | 'vm-map' | 'limits-only' | 'none';
 
@@ -245,6 +246,7 @@ export function applyMechanism(
       reasons.push(why);
     }
     const paths = target.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
+    ownedSelector(ctx, vm, map, target, paths.length, origins);
     const oneGroup = map.groups.length === 1 && policy.pin.value.length > 0;
     const unpinned = oneGroup ? paths.filter((d) => !sel.chosen.includes(d)) : [];
     if (unpinned.length > 0) {
@@ -271,4 +273,32 @@ export function applyMechanism(
     reasons.push(`map ${map.name} is shared by ${users.length} VMs and vm ${vm.id} has no pin: limits only`);
   }
   return { mechanism: 'limits-only', paths: followGroup(topo, map, reasons), ioMap: map.name, reasons };
+}
+
+const HST = 'historical-service-time';
+
+/**
+ * EngineConfig.ownedMapSelector: a multipathd map only this VM uses, with more than one usable
+ * path in the group it uses, gets `path_selector "historical-service-time 0"` in vmpath.conf.
+ * Not again once vmpath.conf has it or the group's selector already is historical-service-time.
+ */
+function ownedSelector(
+  ctx: MechanismContext,
+  vm: Vm,
+  map: MultipathMap,
+  group: MultipathMap['groups'][number],
+  usable: number,
+  origins: readonly Origin[],
+): void {
+  if (ctx.cfg.ownedMapSelector !== HST || map.owner !== 'multipathd' || usable < 2) return;
+  // observe passes vmpath.conf's whole MapSettings (model/vmpath-conf.ts), pathSelector included.
+  const conf = map.vmpathConf as MapSettings | undefined;
+  if (group.selector === HST || conf?.pathSelector !== undefined) return;
+  ctx.plan.add({
+    kind: 'set-path-selector',
+    map: map.name,
+    value: `${HST} 0`,
+    reason: `map ${map.name} is used by vm ${vm.id} alone (${usable} usable paths in group ${group.index}, selector ${group.selector}): historical-service-time learns its fastest paths (ownedMapSelector)`,
+    origins,
+  });
 }

@@ -21,6 +21,7 @@ export type ActionDraft = DistributiveOmit<Action, 'id' | 'trigger'> & {
 export const PHASE: Readonly<Record<Action['kind'], number>> = {
   'set-failback-manual': 1,
   'set-no-path-retry': 1,
+  'set-path-selector': 1,
   'create-vm-map': 2,
   'reload-vm-map': 2,
   'reinstate-path': 3,
@@ -46,6 +47,7 @@ export function actionId(a: ActionDraft): string {
       return `set-io-weight:${a.vmId}:${a.devT ?? 'default'}`;
     case 'set-failback-manual':
     case 'set-no-path-retry':
+    case 'set-path-selector':
     case 'switch-group':
     case 'set-queueing':
       return `${a.kind}:${a.map}`;

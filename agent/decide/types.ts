@@ -39,6 +39,14 @@ export interface EngineConfig {
    * VM that owns a one-group map of LVs also gets one, to enforce its pin).
    */
   readonly perVmMaps: 'never' | 'pinned' | 'pinned-or-limited' | 'steer';
+  /**
+   * Kernel path selector for a multipathd map used by exactly one VM with more than one usable
+   * path in the group it uses: `'keep'` leaves multipathd's; `'historical-service-time'` writes
+   * `path_selector "historical-service-time 0"` for its WWID into vmpath.conf (a lone VM has no one
+   * to be fair to; the selector that learns each path's service time serves it best). Never
+   * for shared maps (there it worsened shares in the simulator).
+   */
+  readonly ownedMapSelector: 'keep' | 'historical-service-time';
   /** Selector used when a VM's selector is unknown or fails. */
   readonly fallbackSelector: string;
   /** Reconcile period while a limit is converging in steps. */
@@ -57,6 +65,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
   minLimitMBps: 1,
   minLimitIops: 50,
   perVmMaps: 'pinned',
+  ownedMapSelector: 'keep',
   fallbackSelector: 'affinity',
   stepRequeueMs: 5000,
 });

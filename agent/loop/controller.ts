@@ -29,7 +29,12 @@ const RECONFIGURE_SETTLE_MS = 1_000;
 function reconfigured(r: ReconcileResult): boolean {
   const failbacks = new Set(
     (r.plan?.actions ?? [])
-      .filter((a) => a.kind === 'set-failback-manual' || a.kind === 'set-no-path-retry')
+      .filter(
+        (a) =>
+          a.kind === 'set-failback-manual' ||
+          a.kind === 'set-no-path-retry' ||
+          a.kind === 'set-path-selector',
+      )
       .map((a) => a.id),
   );
   return r.results.some((x) => x.outcome === 'applied' && failbacks.has(x.actionId));

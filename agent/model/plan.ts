@@ -42,6 +42,15 @@ export type Action =
   | (ActionBase & { readonly kind: 'set-failback-manual'; readonly map: string })
   /** multipathd's own `no_path_retry` for the map (vmpath.conf), so queueing survives its checker. */
   | (ActionBase & { readonly kind: 'set-no-path-retry'; readonly map: string; readonly value: 'queue' })
+  /**
+   * multipathd's own `path_selector` for a map one VM owns (vmpath.conf, EngineConfig
+   * ownedMapSelector): the dm table is rebuilt with it on reconfigure.
+   */
+  | (ActionBase & {
+      readonly kind: 'set-path-selector';
+      readonly map: string;
+      readonly value: 'historical-service-time 0';
+    })
   | (ActionBase & { readonly kind: 'switch-group'; readonly map: string; readonly group: number })
   | (ActionBase & { readonly kind: 'set-queueing'; readonly map: string; readonly queue: boolean })
   | (ActionBase & {

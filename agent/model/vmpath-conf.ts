@@ -7,6 +7,11 @@
  *    `no_path_retry fail` multipathd turns a `dmsetup message … queue_if_no_path` off again within
  *    ~6 s (measured in the lab), so queueing that must hold while vmpath pauses or migrates the
  *    VM has to be multipathd's own setting for that map.
+ *  - `path_selector "historical-service-time 0"` for a map one VM owns (decide: ownedMapSelector):
+ *    the selector that learns each path's service time serves a lone VM best. multipath-tools
+ *    0.9.4 passes the string to the kernel verbatim; the dm table then shows
+ *    `historical-service-time 0 <paths> 1 <dev> 1 …` (lab fixture selector-queue-length shows the
+ *    same shape for `queue-length 0`).
  * After it changes, `multipathd reconfigure` makes multipathd read it — and reconfigure resets
  * every map's group choice to multipathd's own, so the next reconcile re-asserts switch-group.
  */
@@ -17,7 +22,12 @@ export const VMPATH_CONF_PATH = '/etc/multipath/conf.d/vmpath.conf';
 export interface MapSettings {
   readonly failback?: 'manual';
   readonly noPathRetry?: 'queue';
+  readonly pathSelector?: PathSelectorSetting;
 }
+
+/** The only selector strings vmpath writes (never free text: it reaches multipathd's config). */
+export type PathSelectorSetting = 'historical-service-time 0';
+const PATH_SELECTORS: readonly string[] = ['historical-service-time 0'];
 
 const WWID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
@@ -40,10 +50,14 @@ export function parseVmpathConf(text: string | null): Map<string, MapSettings> {
     if (!wwid || !WWID.test(wwid)) continue;
     const failback = /\bfailback\s+"?manual"?/.test(block);
     const queue = /\bno_path_retry\s+"?queue"?/.test(block);
+    const sel = /\bpath_selector\s+"([^"]*)"/.exec(block)?.[1];
+    const selector =
+      sel !== undefined && PATH_SELECTORS.includes(sel) ? (sel as PathSelectorSetting) : undefined;
     out.set(wwid, {
       ...out.get(wwid),
       ...(failback ? { failback: 'manual' as const } : {}),
       ...(queue ? { noPathRetry: 'queue' as const } : {}),
+      ...(selector ? { pathSelector: selector } : {}),
     });
   }
   return out;
@@ -58,10 +72,16 @@ export function renderVmpathConf(settings: ReadonlyMap<string, MapSettings>): st
   ];
   for (const w of wwids) {
     const s = settings.get(w) as MapSettings;
-    if (!s.failback && !s.noPathRetry) continue;
+    if (!s.failback && !s.noPathRetry && !s.pathSelector) continue;
+    if (s.pathSelector && !PATH_SELECTORS.includes(s.pathSelector))
+      throw new InvalidNameError(`invalid path_selector: ${JSON.stringify(s.pathSelector)}`, {
+        kind: 'path_selector',
+        value: String(s.pathSelector),
+      });
     lines.push('\tmultipath {', `\t\twwid "${w}"`);
     if (s.failback) lines.push(`\t\tfailback ${s.failback}`);
     if (s.noPathRetry) lines.push(`\t\tno_path_retry ${s.noPathRetry}`);
+    if (s.pathSelector) lines.push(`\t\tpath_selector "${s.pathSelector}"`);
     lines.push('\t}');
   }
   lines.push('}');

@@ -20,7 +20,7 @@ export function groupPriority(group: DmGroup, usable: (p: SimPathDev) => boolean
 }
 
 /** The table multipathd loads for a LUN: groups per its grouping policy, best priority first. */
-export function makeMultipathTable(lun: SimLun, features?: string[]): MultipathTable {
+export function makeMultipathTable(lun: SimLun, features?: string[], selector?: string): MultipathTable {
   const live = lun.paths.filter((p) => !p.deleted);
   let sets: SimPathDev[][];
   if (lun.grouping === 'multibus') sets = [live];
@@ -32,7 +32,8 @@ export function makeMultipathTable(lun: SimLun, features?: string[]): MultipathT
   const mean = (s: SimPathDev[]): number => s.reduce((a, p) => a + p.priority, 0) / Math.max(1, s.length);
   sets = sets.filter((s) => s.length > 0).sort((a, b) => mean(b) - mean(a));
   // `service-time 0`: selector name, then its argument count and arguments.
-  const [name, , ...selArgs] = lun.selector.split(' ') as [string, string, ...string[]];
+  // `selector`: a path_selector from a multipaths entry (vmpath.conf), else the LUN's own.
+  const [name, , ...selArgs] = (selector ?? lun.selector).split(' ') as [string, string, ...string[]];
   const pathArgs = SELECTORS[name]?.pathArgs ?? ['1'];
   return {
     kind: 'multipath',

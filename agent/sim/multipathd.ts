@@ -137,7 +137,11 @@ export function operatorReinstate(ctx: SimCtx, p: SimPathDev): boolean {
 export function reloadMap(ctx: SimCtx, dm: DmDev): void {
   const mpd = dm.mpd;
   if (!mpd) return;
-  const table = makeMultipathTable(mpd.lun, mpd.noPathRetry === 'queue' ? ['queue_if_no_path'] : []);
+  const table = makeMultipathTable(
+    mpd.lun,
+    mpd.noPathRetry === 'queue' ? ['queue_if_no_path'] : [],
+    mpd.pathSelector,
+  );
   for (const g of table.groups)
     for (const p of g.paths) p.failed = p.dev.checker !== 'ready' || !isUsable(p.dev);
   dm.live = table;
@@ -153,7 +157,11 @@ export function reloadMap(ctx: SimCtx, dm: DmDev): void {
 export interface MultipathEntry {
   failback?: Failback;
   noPathRetry?: 'queue' | 'fail';
+  /** `historical-service-time 0` etc.: a selector the simulated kernel knows, with `0` args. */
+  pathSelector?: string;
 }
+
+const PATH_SELECTOR = /^(service-time|round-robin|queue-length|historical-service-time) 0$/;
 
 /**
  * Per-wwid `failback` and `no_path_retry` from multipath.conf text. Only the values vmpath and the
@@ -171,6 +179,8 @@ export function parseMultipathEntries(conf: string): Map<string, MultipathEntry>
     else if (fb && /^\d+$/.test(fb)) entry.failback = Number(fb);
     const npr = /\bno_path_retry\s+"?([^\s"]+)"?/.exec(b)?.[1];
     if (npr === 'queue' || npr === 'fail') entry.noPathRetry = npr;
+    const sel = /\bpath_selector\s+"([^"]*)"/.exec(b)?.[1];
+    if (sel && PATH_SELECTOR.test(sel)) entry.pathSelector = sel;
     out.set(wwid, entry);
   }
   return out;
@@ -186,6 +196,8 @@ export function reconfigure(ctx: SimCtx, confTexts: readonly string[]): void {
     const e = entries.get(mpd.lun.wwid);
     mpd.noPathRetry = e?.noPathRetry ?? mpd.lun.noPathRetry;
     mpd.failback = e?.failback ?? mpd.lun.specFailback;
+    if (e?.pathSelector) mpd.pathSelector = e.pathSelector;
+    else delete mpd.pathSelector;
     mpd.failbackAtMs = undefined;
     mpd.action = '';
     reloadMap(ctx, dm);

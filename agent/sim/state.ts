@@ -126,6 +126,8 @@ export interface MpdMap {
   failback: Failback;
   /** What multipathd loaded (its JSON lags the kernel after dmsetup messages). */
   noPathRetry: 'fail' | 'queue';
+  /** path_selector from a multipaths entry (absent: the LUN's own selector). */
+  pathSelector?: string;
   action: string;
   pathFaults: number;
   switchGrp: number;

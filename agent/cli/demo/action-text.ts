@@ -8,6 +8,7 @@ export function actionSubject(a: Action): string {
       return `vm ${a.vmId}${a.devT ? ` dev ${a.devT}` : ''}`;
     case 'set-failback-manual':
     case 'set-no-path-retry':
+    case 'set-path-selector':
     case 'switch-group':
     case 'set-queueing':
       return `map ${a.map}`;
@@ -37,11 +38,13 @@ export function actionText(a: Action): string {
           : 'fail_if_no_path'
         : a.kind === 'set-no-path-retry'
           ? `no_path_retry ${a.value} (vmpath.conf)`
-          : a.kind === 'set-io-weight'
-            ? `io weight ${a.weight}`
-            : a.kind === 'set-io-limit'
-              ? `io limit ${a.limit ? formatLimit(a.limit) : 'cleared'}`
-              : a.kind;
+          : a.kind === 'set-path-selector'
+            ? `path_selector "${a.value}" (vmpath.conf)`
+            : a.kind === 'set-io-weight'
+              ? `io weight ${a.weight}`
+              : a.kind === 'set-io-limit'
+                ? `io limit ${a.limit ? formatLimit(a.limit) : 'cleared'}`
+                : a.kind;
   return `${actionSubject(a)}: ${what} (${a.trigger}) — ${a.reason}`;
 }
 

@@ -166,6 +166,15 @@ export function applyAction(ctx: ApplyContext, a: Action): void {
       if (map) map.failbackManual = true;
       return;
     }
+    case 'set-path-selector': {
+      // multipathd reconfigure reloads the map with the selector (fresh per-path state).
+      const map = mapByName(m, a.map);
+      if (map && map.owner === 'multipathd') {
+        map.selector = 'historical-service-time';
+        for (const e of map.entries) e.hstMs = 0;
+      }
+      return;
+    }
     case 'set-no-path-retry': {
       // multipathd's own setting: the DES keeps queueing on the map itself (set-queueing).
       return;

@@ -82,7 +82,10 @@ export function policySet(s: Scenario, source: string): PolicySet {
  * steer it off paths a VM on a failover-grouped LUN depends on (docs/policy.md). A host's
  * default stays `pinned`; the bench and `vmpath sim` print this setting with their results.
  */
-export const SIM_ENGINE_CONFIG: Readonly<Partial<EngineConfig>> = Object.freeze({ perVmMaps: 'steer' });
+export const SIM_ENGINE_CONFIG: Readonly<Partial<EngineConfig>> = Object.freeze({
+  perVmMaps: 'steer',
+  ownedMapSelector: 'historical-service-time',
+});
 
 export interface VmpathAgent {
   reconcile(): void;

@@ -255,6 +255,33 @@ describe('set-no-path-retry', () => {
   });
 });
 
+describe('set-path-selector', () => {
+  it('writes path_selector "historical-service-time 0" for the WWID once; release --all removes it', async () => {
+    const runner = new ScriptedRunner()
+      .on('multipathd reconfigure', 'ok\n')
+      .on('multipathd show daemon', 'pid 295 idle\n');
+    const ctx = await context(runner, { snapshot: snapshot([map('mpatha')]) });
+    const file = path.join(ctx.fs.root, VMPATH_CONF_PATH);
+    const sel = {
+      ...base,
+      kind: 'set-path-selector' as const,
+      id: 'sel-a',
+      map: 'mpatha',
+      value: 'historical-service-time 0' as const,
+    };
+    const r = await applyPlan(ctx, plan(sel, { ...sel, id: 'sel-b' }), { dryRun: false });
+    expect(r.map((x) => x.outcome)).toEqual(['applied', 'unchanged']);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(
+      /\tmultipath \{\n\t\twwid "3600a0b80000mpatha"\n\t\tpath_selector "historical-service-time 0"\n\t\}/,
+    );
+    expect(runner.calls.filter((c) => c === 'multipathd reconfigure')).toHaveLength(1);
+    const released = await releaseChanges(ctx, { all: true, dryRun: false });
+    expect(released.map((x) => x.outcome)).toEqual(['applied']);
+    expect(existsSync(file)).toBe(false);
+  });
+});
+
 describe('per-VM maps and move-lv', () => {
   const create = {
     ...base,

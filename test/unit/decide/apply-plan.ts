@@ -89,6 +89,12 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
       m.queueIfNoPath = true;
       m.features = [...m.features.filter((f) => f !== 'queue_if_no_path'), 'queue_if_no_path'];
     },
+    'set-path-selector': (a) => {
+      // multipathd reloads the map with the selector; vmpath.conf now holds it
+      const m = mapNamed(a.map);
+      m.groups = m.groups.map((g) => ({ ...g, selector: 'historical-service-time', selectorArgs: [] }));
+      m.vmpathConf = { ...m.vmpathConf, pathSelector: a.value } as typeof m.vmpathConf;
+    },
     'switch-group': (a) => {
       const m = mapNamed(a.map);
       m.activeGroup = a.group;

@@ -4,6 +4,7 @@ import type { DecideInput } from '../../../agent/decide';
 import type { Action, AgentMemory, Plan } from '../../../agent/model';
 import type { VmPolicyValues } from '../../../agent/model/policy';
 import type { ClusterView, EngineConfig } from '../../../agent/decide/types';
+import type { MultipathMap } from '../../../agent/model/snapshot';
 import type { HostSpec } from './host';
 import { buildHost, builtinRegistry, memory, policies } from './host';
 
@@ -118,6 +119,48 @@ const CASES: Case[] = [
     actions: [],
     warnings: ['pin-not-enforceable'],
     check: (p) => expect(p.warnings[0]?.message).toMatch(/group 1 also holds sda,sdb .*one path group/),
+  },
+  {
+    name: 'ownedMapSelector: owned map with 2 usable paths in its group gets historical-service-time, once',
+    host: owned({ failback: 'immediate' }),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: ['set-failback-manual mpatha', 'set-path-selector mpatha', 'switch-group mpatha 2'],
+    check: (p) => {
+      const a = p.actions.find((x) => x.kind === 'set-path-selector');
+      expect(a).toMatchObject({ map: 'mpatha', value: 'historical-service-time 0' });
+      expect(a?.reason).toMatch(
+        /mpatha is used by vm 101 alone \(2 usable paths in group 2, selector service-time\)/,
+      );
+    },
+  },
+  {
+    name: 'ownedMapSelector: vmpath.conf already has the selector: not again',
+    host: owned({
+      vmpathConf: {
+        failback: 'manual',
+        pathSelector: 'historical-service-time 0',
+      } as MultipathMap['vmpathConf'],
+    }),
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: [],
+  },
+  {
+    name: 'ownedMapSelector: only one usable path in the group the VM uses: nothing',
+    host: owned({ failed: ['sda'], failback: 'manual' }),
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: [],
+  },
+  {
+    name: 'ownedMapSelector on a map two VMs share: never',
+    host: shared({ failback: 'manual' }),
+    config: { ownedMapSelector: 'historical-service-time', perVmMaps: 'never' },
+    actions: [],
+  },
+  {
+    name: 'ownedMapSelector keep (the default): nothing written',
+    host: owned({ failback: 'manual' }),
+    actions: [],
   },
   {
     name: 'already on the pinned group: nothing to do',

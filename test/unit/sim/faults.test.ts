@@ -77,6 +77,23 @@ describe('demo host', () => {
     expect(statusOf('mpatha')).toMatch(/ 4 2 E 0 1 2 8:0 A 0 0 1 A /);
   });
 
+  test('vmpath.conf path_selector: reconfigure rebuilds the table with it; without the entry the LUN selector is back', async () => {
+    const wwid = demoSpec().luns[0]?.wwid;
+    const table = (): string => run('dmsetup table mpatha');
+    expect(table()).toMatch(/ service-time 0 /);
+    await host.fs.writeFile(
+      '/etc/multipath/conf.d/vmpath.conf',
+      `multipaths {\n\tmultipath {\n\t\twwid "${wwid}"\n\t\tpath_selector "historical-service-time 0"\n\t}\n}\n`,
+    );
+    expect(run('multipathd reconfigure')).toBe('ok\n');
+    expect(table()).toMatch(/ historical-service-time 0 \d+ 1 8:0 1 /);
+    expect(table()).not.toMatch(/service-time 0 \d+ 2/);
+    expect(run('dmsetup table mpathd')).toMatch(/ service-time 0 /); // other WWIDs untouched
+    await host.fs.writeFile('/etc/multipath/conf.d/vmpath.conf', 'multipaths {\n}\n');
+    expect(run('multipathd reconfigure')).toBe('ok\n');
+    expect(table()).not.toMatch(/historical/);
+  });
+
   test('all paths of the shared LUN fail: queue_if_no_path queues, nobody sees errors', () => {
     host.inject({ fail: 'mpathf' });
     host.tick(1000);

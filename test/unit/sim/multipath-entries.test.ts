@@ -19,6 +19,15 @@ describe("the simulated multipathd reads multipaths entries (vmpath.conf's among
     );
   });
 
+  it('path_selector as vmpath writes it', () => {
+    const text = renderVmpathConf(
+      new Map([['3600a', { pathSelector: 'historical-service-time 0' as const }]]),
+    );
+    expect(parseMultipathEntries(text)).toEqual(
+      new Map([['3600a', { pathSelector: 'historical-service-time 0' }]]),
+    );
+  });
+
   it('numeric failback, fail, comments; unknown values ignored', () => {
     const text = [
       'multipaths {',
