@@ -246,9 +246,10 @@ export function applyMechanism(
       reasons.push(why);
     }
     const paths = target.paths.filter((p) => pathUsable(topo, p)).map((p) => p.dev);
-    ownedSelector(ctx, vm, map, target, paths.length, origins);
     const oneGroup = map.groups.length === 1 && policy.pin.value.length > 0;
     const unpinned = oneGroup ? paths.filter((d) => !sel.chosen.includes(d)) : [];
+    // A pin the group cannot honour: a learning selector would favour unpinned paths, not fewer.
+    if (unpinned.length === 0) ownedSelector(ctx, vm, map, target, paths.length, origins);
     if (unpinned.length > 0) {
       // One group holds pinned and other paths (multibus): switch-group cannot narrow it.
       const why = `pin cannot be enforced on ${map.name}: group ${target.index} also holds ${unpinned.join(',')} (one path group; the kernel spreads I/O over the whole group)`;
@@ -281,6 +282,7 @@ const HST = 'historical-service-time';
  * EngineConfig.ownedMapSelector: a multipathd map only this VM uses, with more than one usable
  * path in the group it uses, gets `path_selector "historical-service-time 0"` in vmpath.conf.
  * Not again once vmpath.conf has it or the group's selector already is historical-service-time.
+ * Not for a VM whose pin its one group cannot enforce (the caller skips it).
  */
 function ownedSelector(
   ctx: MechanismContext,

@@ -158,6 +158,14 @@ const CASES: Case[] = [
     actions: [],
   },
   {
+    name: 'ownedMapSelector: a pin the one group cannot enforce: no selector, only the warning',
+    host: owned({ groups: [['sda', 'sdb', 'sdc', 'sdd']], failback: 'manual' }),
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: [],
+    warnings: ['pin-not-enforceable'],
+  },
+  {
     name: 'ownedMapSelector keep (the default): nothing written',
     host: owned({ failback: 'manual' }),
     actions: [],
