@@ -20,7 +20,6 @@ import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
 import { createVmMap, lvOn } from './vm-map-create';
 import { currentGroup, disksOnMap, pathUsable, usablePaths, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
-import type { MapSettings } from '../model/vmpath-conf';
 
 export type Mechanism = 'switch-group' | 'vm-map' | 'limits-only' | 'none';
 
@@ -294,7 +293,7 @@ function ownedSelector(
 ): void {
   if (ctx.cfg.ownedMapSelector !== HST || map.owner !== 'multipathd' || usable < 2) return;
   // observe passes vmpath.conf's whole MapSettings (model/vmpath-conf.ts), pathSelector included.
-  const conf = map.vmpathConf as MapSettings | undefined;
+  const conf = map.vmpathConf;
   if (group.selector === HST || conf?.pathSelector !== undefined) return;
   ctx.plan.add({
     kind: 'set-path-selector',

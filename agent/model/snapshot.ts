@@ -4,6 +4,7 @@
  * sim/ and captures produce the inputs it is built from. Device identities are `MAJ:MIN`
  * strings (`DevT`) because that is what cgroups, dm tables and /proc/PID/fd agree on.
  */
+import type { MapSettings } from './vmpath-conf';
 import type { CgroupIoLimit } from './plan';
 
 /** `MAJ:MIN`, e.g. `8:16`, `253:0`. */
@@ -111,7 +112,7 @@ export interface MultipathMap {
    * entry). The only way to know `failback manual` is in force: multipathd's JSON `failback` is
    * a countdown, `-` for manual and deferred alike.
    */
-  readonly vmpathConf?: { readonly failback?: 'manual'; readonly noPathRetry?: 'queue' };
+  readonly vmpathConf?: MapSettings;
   readonly vendor?: string;
   readonly product?: string;
   /** `multipathd` for maps it manages; `vmpath` for per-VM maps (uuid `vmpath-<vm>-<wwid>`). */
