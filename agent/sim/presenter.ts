@@ -18,21 +18,21 @@ export const DISKSTATS_FILE = '/proc/diskstats';
 
 const pad8 = (n: number): string => String(Math.floor(n)).padStart(8);
 
-export function statText(s: IoStat): string {
+/** The 17 counters of `stat` (and of a `/proc/diskstats` line), whole numbers. */
+function statFields(s: IoStat): number[] {
   const f = [s.readIos, 0, s.readSectors, s.readTicks, s.writeIos, 0, s.writeSectors, s.writeTicks];
   f.push(s.inflightR + s.inflightW, s.ioTicks, s.timeInQueue, 0, 0, 0, 0, 0, 0);
-  return f.map(pad8).join(' ') + '\n';
+  return f.map((n) => Math.floor(n));
 }
 
-/** One `/proc/diskstats` line: `%4d %7d %s` then the 17 counters of `stat`, unpadded. */
+export function statText(s: IoStat): string {
+  return statFields(s).map(pad8).join(' ') + '\n';
+}
+
+/** One `/proc/diskstats` line: `%4d %7d %s` then the counters of `stat`, unpadded. */
 function diskstatsLine(devT: string, name: string, s: IoStat): string {
   const colon = devT.indexOf(':');
-  const f = Math.floor;
-  return (
-    `${devT.slice(0, colon).padStart(4)} ${devT.slice(colon + 1).padStart(7)} ${name} ` +
-    `${f(s.readIos)} 0 ${f(s.readSectors)} ${f(s.readTicks)} ${f(s.writeIos)} 0 ${f(s.writeSectors)} ` +
-    `${f(s.writeTicks)} ${f(s.inflightR + s.inflightW)} ${f(s.ioTicks)} ${f(s.timeInQueue)} 0 0 0 0 0 0\n`
-  );
+  return `${devT.slice(0, colon).padStart(4)} ${devT.slice(colon + 1).padStart(7)} ${name} ${statFields(s).join(' ')}\n`;
 }
 
 export function inflightText(s: IoStat): string {

@@ -32,7 +32,15 @@ function numbers(raw: string, source: string): number[] {
 export function parseBlockStat(raw: string, source = 'stat'): IoCounters {
   const f = numbers(raw, source);
   if (f.length < 11) throw new ParseError(`${source}: ${f.length} fields, expected 11, 15 or 17`, { source });
-  const at = (i: number) => f[i] as number;
+  return countersOf(f);
+}
+
+/**
+ * IoCounters from the kernel's block statistics fields (those of `stat`, and of a `/proc/diskstats`
+ * line after MAJ MIN NAME), `offset` fields into `f`; the caller checked there are at least 11.
+ */
+export function countersOf(f: readonly number[], offset = 0): IoCounters {
+  const at = (i: number) => f[offset + i] as number;
   return {
     readIos: at(0),
     readSectors: at(2),

@@ -7,6 +7,7 @@
  * sysfs as before); the parser never throws on content.
  */
 import type { DevT, IoCounters } from '../../model/snapshot';
+import { countersOf } from './block-files';
 
 export interface DiskstatsEntry {
   readonly devT: DevT;
@@ -81,14 +82,7 @@ export function parseDiskstats(text: string): Diskstats {
     const f = fields;
     byName.set(name, {
       devT: `${f[0] as number}:${f[1] as number}`,
-      stat: {
-        readIos: f[2] as number,
-        readSectors: f[4] as number,
-        writeIos: f[6] as number,
-        writeSectors: f[8] as number,
-        inFlight: f[10] as number,
-        ioTicksMs: f[11] as number,
-      },
+      stat: countersOf(f, 2),
     });
   }
   return { byName, rejected };
