@@ -249,7 +249,7 @@ export function applyMechanism(
     const unpinned = oneGroup ? paths.filter((d) => !sel.chosen.includes(d)) : [];
     // A pin the group cannot honour: a learning selector would favour unpinned paths, not fewer.
     if (unpinned.length === 0) ownedSelector(ctx, vm, map, target, paths.length, origins);
-    if (unpinned.length > 0) {
+    else {
       // One group holds pinned and other paths (multibus): switch-group cannot narrow it.
       const why = `pin cannot be enforced on ${map.name}: group ${target.index} also holds ${unpinned.join(',')} (one path group; the kernel spreads I/O over the whole group)`;
       plan.warn(`vm ${vm.id}`, 'pin-not-enforceable', why);
@@ -292,9 +292,7 @@ function ownedSelector(
   origins: readonly Origin[],
 ): void {
   if (ctx.cfg.ownedMapSelector !== HST || map.owner !== 'multipathd' || usable < 2) return;
-  // observe passes vmpath.conf's whole MapSettings (model/vmpath-conf.ts), pathSelector included.
-  const conf = map.vmpathConf;
-  if (group.selector === HST || conf?.pathSelector !== undefined) return;
+  if (group.selector === HST || map.vmpathConf?.pathSelector !== undefined) return;
   ctx.plan.add({
     kind: 'set-path-selector',
     map: map.name,

@@ -31,6 +31,9 @@ const NL = 10;
  * One pass over the text, no regex and no substrings but the names: a large host lists thousands
  * of devices and this runs on every snapshot. `fields` is reused across lines.
  */
+/** No /proc/diskstats (absent or unreadable): every device is read from sysfs. */
+export const NO_DISKSTATS: Diskstats = { byName: new Map(), rejected: 0 };
+
 export function parseDiskstats(text: string): Diskstats {
   const byName = new Map<string, DiskstatsEntry>();
   let rejected = 0;

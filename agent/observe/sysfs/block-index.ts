@@ -10,7 +10,7 @@ import type { DevT } from '../../model/snapshot';
 import { mapLimit } from '../concurrency';
 import type { DiagnosticSink } from '../diagnostics';
 import { classifyDmUuid, parseDevT, type DmRole } from '../parse/block-files';
-import type { Diskstats } from '../parse/diskstats';
+import { NO_DISKSTATS, type Diskstats } from '../parse/diskstats';
 import { listOptional, listRequired, readAttr, readAttrs, readRequired } from '../read';
 
 /** An NVMe native-multipath path device `nvmeXcYnZ` (a hidden disk under head `nvmeXnZ`). */
@@ -157,7 +157,7 @@ export async function scanBlockDevices(
   fs: HostFs,
   diag: DiagnosticSink,
   concurrency: number,
-  diskstats: Diskstats = { byName: new Map(), rejected: 0 },
+  diskstats: Diskstats = NO_DISKSTATS,
 ): Promise<BlockIndex> {
   const index = new BlockIndex(fs, diag, concurrency);
   let names: string[];

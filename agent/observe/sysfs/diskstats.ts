@@ -5,12 +5,10 @@
  */
 import type { HostFs } from '../../model/seams';
 import type { DiagnosticSink } from '../diagnostics';
-import { parseDiskstats, type Diskstats } from '../parse/diskstats';
+import { NO_DISKSTATS, parseDiskstats, type Diskstats } from '../parse/diskstats';
 import { readOptional } from '../read';
 
 export const DISKSTATS_PATH = '/proc/diskstats';
-
-const EMPTY: Diskstats = { byName: new Map(), rejected: 0 };
 
 export async function readDiskstats(fs: HostFs, diag: DiagnosticSink): Promise<Diskstats> {
   let text: string | undefined;
@@ -18,9 +16,9 @@ export async function readDiskstats(fs: HostFs, diag: DiagnosticSink): Promise<D
     text = await readOptional(fs, DISKSTATS_PATH);
   } catch (err) {
     diag.error('host', err);
-    return EMPTY;
+    return NO_DISKSTATS;
   }
-  if (text === undefined) return EMPTY;
+  if (text === undefined) return NO_DISKSTATS;
   const stats = parseDiskstats(text);
   if (stats.rejected > 0) {
     diag.add(
