@@ -31,6 +31,17 @@ export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
   return nonBlocking ? sync : undefined;
 }
 
+const FD_LINK = /^\/proc\/\d{1,10}\/fd\/\d{1,10}$/;
+
+/**
+ * The synchronous reads to use for a readlink of `path`: those of syncFor, and also a process's
+ * `/proc/PID/fd/N` link, whose text the kernel builds from the dentry (no I/O, no lock on the
+ * process's memory). Following that link (a read or stat) stays async.
+ */
+export function syncReadlinkFor(fs: HostFs, path: string): HostFsSync | undefined {
+  return FD_LINK.test(path) ? fs.sync : syncFor(fs, path);
+}
+
 export function errnoOf(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : undefined;

@@ -9,12 +9,11 @@
  * libvirt's private /dev too). Block device nodes live under /dev; a few /dev names are known
  * character devices. Anything else under /dev is stat'ed (the rdev, not the name, decides).
  *
- * Reading the link is safe synchronously: the kernel builds it from the dentry (no I/O, no lock
- * of the target's memory, unlike /proc/PID/cmdline), so it cannot hang on a stuck process.
+ * Reading the link is safe synchronously (read.ts syncReadlinkFor), unlike /proc/PID/cmdline,
+ * so it cannot hang on a stuck process.
  */
 import type { HostFs } from '../../model/seams';
-
-const FD_LINK = /^\/proc\/\d{1,10}\/fd\/\d{1,10}$/;
+import { syncReadlinkFor } from '../read';
 
 /** /dev names that are never block devices (character devices and virtual filesystems). */
 const NOT_BLOCK =
@@ -31,8 +30,8 @@ export function mayBeBlockDevice(target: string): boolean {
  */
 export async function fdLinkTarget(fs: HostFs, fdPath: string): Promise<string | undefined> {
   try {
-    if (fs.sync && FD_LINK.test(fdPath)) return fs.sync.readlink(fdPath);
-    return await fs.readlink(fdPath);
+    const sync = syncReadlinkFor(fs, fdPath);
+    return sync ? sync.readlink(fdPath) : await fs.readlink(fdPath);
   } catch {
     return undefined;
   }
