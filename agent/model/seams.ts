@@ -37,6 +37,14 @@ export interface HostFs {
    * same results. Decorators pass it on only when they can honour it.
    */
   readonly sync?: HostFsSync | undefined;
+  /**
+   * Optional: a local directory holding this HostFs's tree, which another thread may read
+   * directly (a RootedHostFs of that root) and get the same answers — except counter files
+   * (`stat`, `inflight`), which a simulated host refreshes only when read through this HostFs.
+   * Absent when reads must go through this object (recording, replayed errors, decorators that
+   * cannot honour it).
+   */
+  readonly directRoot?: string | undefined;
   readFile(path: string): Promise<string>;
   writeFile(path: string, data: string): Promise<void>;
   readdir(path: string): Promise<string[]>;

@@ -48,6 +48,11 @@ export class GuardedHostFs implements HostFs {
     return this.inner.root;
   }
 
+  /** The inner tree, for a thread that reads it directly (nothing to guard there: see HostFs.directRoot). */
+  get directRoot(): string | undefined {
+    return this.inner.directRoot;
+  }
+
   /** The inner synchronous reads, unguarded: a synchronous call cannot be timed out (see HostFsSync). */
   get sync(): HostFsSync | undefined {
     return this.inner.sync;

@@ -19,9 +19,9 @@ import { readAllDmTables, readMultipathInputs } from './multipath-adapter';
 import { assembleMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
 import { readVmpathConf } from './vmpath-conf-read';
 import type { BlockIndex, BlockNode } from './sysfs/block-index';
-import { scanBlockDevices } from './sysfs/block-index';
-import { NVME_PATH, readPathDevice } from './sysfs/path-devices';
-import { readDiskstats } from './sysfs/diskstats';
+import { readPathCounters, type PathDeviceRead } from './sysfs/path-devices';
+import { pathNodes, readPathDevices } from './sysfs/scan';
+import { readSysfs, type SysfsThreadMode } from './sysfs/sysfs-thread';
 import { TransportReader } from './sysfs/transport';
 import { readVms } from './vms';
 
@@ -36,6 +36,10 @@ export interface ObserveOptions {
   readonly concurrency?: number;
   /** Per file-operation timeout in ms. Default 5000. */
   readonly readTimeoutMs?: number;
+  /** Read sysfs on a second thread: `auto` (default) for large hosts; see sysfs/sysfs-thread.ts. */
+  readonly sysfsThread?: SysfsThreadMode;
+  /** The compiled scan-thread.js (tests of the TypeScript sources point it at dist/). */
+  readonly sysfsThreadScript?: string;
 }
 
 function dmFacts(index: BlockIndex): Map<string, DmDeviceFacts> {
@@ -54,18 +58,28 @@ function dmFacts(index: BlockIndex): Map<string, DmDeviceFacts> {
   return out;
 }
 
-/** Path devices worth describing: slaves of multipath / per-VM maps, devices in map tables, NVMe paths. */
-function pathNodes(index: BlockIndex, mapPathDevTs: ReadonlySet<DevT>): BlockNode[] {
-  const names = new Set<string>();
-  for (const node of index.byName.values()) {
-    const role = node.dm?.role.kind;
-    if (role === 'multipath' || role === 'vm-map') for (const s of node.slaves) names.add(s);
-    if (!node.dm && (mapPathDevTs.has(node.devT) || NVME_PATH.test(node.name))) names.add(node.name);
-  }
-  const nodes = [...names]
-    .map((n) => index.byName.get(n))
-    .filter((n): n is BlockNode => n !== undefined && !n.dm);
-  return naturalSortBy(nodes, (n) => n.name);
+/**
+ * Every path device of the snapshot, in natural order: those the sysfs scan read (their counters
+ * completed here, through `fs`), and the few only a map's table names (read now).
+ */
+async function completePaths(
+  fs: HostFs,
+  diag: DiagnosticSink,
+  concurrency: number,
+  index: BlockIndex,
+  scanned: ReadonlyMap<string, PathDeviceRead>,
+  maps: readonly { readonly groups: readonly { readonly paths: readonly { readonly devT: DevT }[] }[] }[],
+): Promise<PathDevice[]> {
+  const mapPathDevTs = new Set(maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((p) => p.devT))));
+  const nodes = pathNodes(index, mapPathDevTs);
+  const missing = nodes.filter((n) => !scanned.has(n.name));
+  const late = missing.length
+    ? await readPathDevices(fs, missing, new TransportReader(fs), diag, concurrency)
+    : new Map<string, PathDeviceRead>();
+  const reads = nodes.map((n) => scanned.get(n.name) ?? late.get(n.name)).filter((r) => r !== undefined);
+  return mapLimit(reads, concurrency, async ({ device, countersPending }) =>
+    countersPending ? { ...device, ...(await readPathCounters(fs, device.dev, diag, device.stat)) } : device,
+  );
 }
 
 export async function observeHost(ctx: ObserveContext, options: ObserveOptions = {}): Promise<HostSnapshot> {
@@ -74,14 +88,19 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   const fs = new GuardedHostFs(ctx.fs, options.readTimeoutMs ?? 5000);
   const diag = new DiagnosticSink();
 
+  const readTimeoutMs = options.readTimeoutMs ?? 5000;
   const factsP = readHostFacts(fs, diag);
-  const diskstatsP = readDiskstats(fs, diag);
-  const indexP = diskstatsP.then((stats) => scanBlockDevices(fs, diag, concurrency, stats));
+  const sysfsP = readSysfs(fs, diag, concurrency, {
+    mode: options.sysfsThread ?? 'auto',
+    ...(options.sysfsThreadScript !== undefined ? { script: options.sysfsThreadScript } : {}),
+    timeoutMs: Math.max(1000, 2 * readTimeoutMs),
+  });
   const inputsP = readMultipathInputs(ctx.runner, diag);
   const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
   const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups });
-  const [index, inputs] = await Promise.all([indexP, inputsP]);
+  const [sysfs, inputs] = await Promise.all([sysfsP, inputsP]);
+  const index = sysfs.index;
 
   const pathNames = new Map<DevT, string>();
   for (const node of index.byName.values()) if (!node.dm) pathNames.set(node.devT, node.name);
@@ -93,18 +112,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
     return settings ? { ...m, vmpathConf: settings } : m;
   });
 
-  const mapPathDevTs = new Set(maps.flatMap((m) => m.groups.flatMap((g) => g.paths.map((p) => p.devT))));
-  const transports = new TransportReader(fs);
-  const diskstats = await diskstatsP;
-  const pathResults = await mapLimit(pathNodes(index, mapPathDevTs), concurrency, async (node) => {
-    try {
-      return await readPathDevice(fs, node, transports, diag, diskstats);
-    } catch (err) {
-      diag.error(`path ${node.name}`, err);
-      return undefined;
-    }
-  });
-  const paths = pathResults.filter((p): p is PathDevice => p !== undefined);
+  const paths = await completePaths(fs, diag, concurrency, index, sysfs.paths, maps);
 
   const observed = await vmsP;
   const stacked = new Set(['lv', 'kpartx', 'dm-other']);

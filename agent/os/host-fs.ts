@@ -36,6 +36,11 @@ export class RootedHostFs implements HostFs {
     this.root = path.resolve(root);
   }
 
+  /** See HostFs.directRoot: the tree is plain files under `root`. */
+  get directRoot(): string | undefined {
+    return this.root;
+  }
+
   /** Map a host path to the real path under the root. */
   resolve(hostPath: string): string {
     // Already normal (absolute, no `//`, `.` or `..` segment): no normalize/join per call.

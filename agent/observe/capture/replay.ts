@@ -29,6 +29,10 @@ export class ReplayHostFs extends RootedHostFs {
   ) {
     super(root);
   }
+  /** Reads must come here: the recorded errors are not in the tree. */
+  override get directRoot(): string | undefined {
+    return undefined;
+  }
   private check(p: string): void {
     const code = this.errnos.get(P.normalize('/' + p));
     if (code) throw errnoError(code, p);

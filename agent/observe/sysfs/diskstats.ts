@@ -10,14 +10,18 @@ import { readOptional } from '../read';
 
 export const DISKSTATS_PATH = '/proc/diskstats';
 
-export async function readDiskstats(fs: HostFs, diag: DiagnosticSink): Promise<Diskstats> {
-  let text: string | undefined;
+/** The text of /proc/diskstats; undefined when absent or unreadable (a diagnostic says which). */
+export async function readDiskstatsText(fs: HostFs, diag: DiagnosticSink): Promise<string | undefined> {
   try {
-    text = await readOptional(fs, DISKSTATS_PATH);
+    return await readOptional(fs, DISKSTATS_PATH);
   } catch (err) {
     diag.error('host', err);
-    return NO_DISKSTATS;
+    return undefined;
   }
+}
+
+/** Parse what readDiskstatsText returned; lines not understood become one warning. */
+export function diskstatsOf(text: string | undefined, diag: DiagnosticSink): Diskstats {
   if (text === undefined) return NO_DISKSTATS;
   const stats = parseDiskstats(text);
   if (stats.rejected > 0) {
@@ -28,4 +32,8 @@ export async function readDiskstats(fs: HostFs, diag: DiagnosticSink): Promise<D
     );
   }
   return stats;
+}
+
+export async function readDiskstats(fs: HostFs, diag: DiagnosticSink): Promise<Diskstats> {
+  return diskstatsOf(await readDiskstatsText(fs, diag), diag);
 }

@@ -97,44 +97,34 @@ function scsiAttrDir(devicePath: string, base: string): string {
   return `${base}/device`;
 }
 
+/** A path device's I/O counters: `stat` and the read/write split of requests in flight. */
+export interface PathCounters {
+  readonly stat?: PathDevice['stat'];
+  readonly inflight: PathDevice['inflight'];
+}
+
 /**
- * Read one path device. Garbage in stat/inflight becomes a diagnostic and an absent field.
- * `diskstats` (from /proc/diskstats) supplies the counters when it lists the device; otherwise
- * `stat` is read from sysfs.
+ * Read a path device's counters. `known` (from /proc/diskstats) saves the `stat` read; `inflight`
+ * is read only when `stat` shows requests in flight (most paths are idle at any instant: this
+ * saves a sixth of a large host's reads). Garbage becomes a diagnostic and an absent field.
  */
-export async function readPathDevice(
+export async function readPathCounters(
   fs: HostFs,
-  node: BlockNode,
-  transports: TransportReader,
+  name: string,
   diag: DiagnosticSink,
-  diskstats?: Diskstats,
-): Promise<PathDevice> {
-  const base = `/sys/block/${node.name}`;
-  const nvme = NVME_PATH.test(node.name);
-  const scsi = !nvme && node.name.startsWith('sd');
-  const devicePath = scsi ? await scsiDevicePath(fs, node.name) : undefined;
-  const attrDir = devicePath !== undefined ? scsiAttrDir(devicePath, base) : `${base}/device`;
-  const listed = diskstats?.byName.get(node.name);
-  const attrPaths = (dir: string) => [
-    `${dir}/state`,
-    nvme ? `${base}/ana_state` : `${dir}/access_state`,
-    ...(listed ? [] : [`${base}/stat`]),
-  ];
-  let [stateText, accessText, statText] = await readAttrs(fs, attrPaths(attrDir));
-  // A tree holding only the `device` link's view (a capture taken before vmpath read the resolved
-  // directory): every SCSI device has `state`, so its absence means "ask through the link".
-  if (stateText === undefined && attrDir !== `${base}/device`) {
-    [stateText, accessText, statText] = await readAttrs(fs, attrPaths(`${base}/device`));
+  known?: PathDevice['stat'],
+): Promise<PathCounters> {
+  const base = `/sys/block/${name}`;
+  const subject = `path ${name}`;
+  let stat = known;
+  if (stat === undefined) {
+    try {
+      const text = await readAttr(fs, `${base}/stat`);
+      if (text !== undefined) stat = parseBlockStat(text, `${base}/stat`);
+    } catch (err) {
+      diag.error(subject, err);
+    }
   }
-  const subject = `path ${node.name}`;
-  let stat: PathDevice['stat'] = listed?.stat;
-  try {
-    if (statText !== undefined) stat = parseBlockStat(statText, `${base}/stat`);
-  } catch (err) {
-    diag.error(subject, err);
-  }
-  // `stat` counts requests in flight; only when it is non-zero is the read/write split worth a
-  // read (most paths are idle at any instant: this saves a sixth of a large host's reads).
   let inflight = { read: 0, write: 0 };
   if (stat === undefined || stat.inFlight > 0) {
     try {
@@ -144,6 +134,64 @@ export async function readPathDevice(
       diag.error(subject, err);
     }
   }
+  return stat === undefined ? { inflight } : { stat, inflight };
+}
+
+/** A path device read without touching counter files: `countersPending` says they are still to read. */
+export interface PathDeviceRead {
+  readonly device: PathDevice;
+  /** True when `stat` (if present, from diskstats) or `inflight` still needs readPathCounters. */
+  readonly countersPending: boolean;
+}
+
+/**
+ * Read one path device. `diskstats` (from /proc/diskstats) supplies the counters when it lists the
+ * device; otherwise `stat` is read from sysfs.
+ */
+export async function readPathDevice(
+  fs: HostFs,
+  node: BlockNode,
+  transports: TransportReader,
+  diag: DiagnosticSink,
+  diskstats?: Diskstats,
+): Promise<PathDevice> {
+  const { device, countersPending } = await readPathDeviceWithoutCounters(
+    fs,
+    node,
+    transports,
+    diag,
+    diskstats,
+  );
+  if (!countersPending) return device;
+  return { ...device, ...(await readPathCounters(fs, node.name, diag, device.stat)) };
+}
+
+/**
+ * Everything readPathDevice reads but the counter files (`stat`, `inflight`): those are the only
+ * path files that change while nobody writes them, and a simulated host serves them fresh only
+ * through its own HostFs. Settled without any read when diskstats lists the device idle.
+ */
+export async function readPathDeviceWithoutCounters(
+  fs: HostFs,
+  node: BlockNode,
+  transports: TransportReader,
+  diag: DiagnosticSink,
+  diskstats?: Diskstats,
+): Promise<PathDeviceRead> {
+  const base = `/sys/block/${node.name}`;
+  const nvme = NVME_PATH.test(node.name);
+  const scsi = !nvme && node.name.startsWith('sd');
+  const devicePath = scsi ? await scsiDevicePath(fs, node.name) : undefined;
+  const attrDir = devicePath !== undefined ? scsiAttrDir(devicePath, base) : `${base}/device`;
+  const attrPaths = (dir: string) => [`${dir}/state`, nvme ? `${base}/ana_state` : `${dir}/access_state`];
+  let [stateText, accessText] = await readAttrs(fs, attrPaths(attrDir));
+  // A tree holding only the `device` link's view (a capture taken before vmpath read the resolved
+  // directory): every SCSI device has `state`, so its absence means "ask through the link".
+  if (stateText === undefined && attrDir !== `${base}/device`) {
+    [stateText, accessText] = await readAttrs(fs, attrPaths(`${base}/device`));
+  }
+  const subject = `path ${node.name}`;
+  const stat = diskstats?.byName.get(node.name)?.stat;
   let transport: Transport;
   let hcil: string | undefined;
   let fabric: string | undefined;
@@ -165,15 +213,16 @@ export async function readPathDevice(
   if (accessText !== undefined && accessState === undefined) {
     diag.add('warn', subject, `unknown access state ${JSON.stringify(accessText.slice(0, 40))}`);
   }
-  return {
+  const device: PathDevice = {
     dev: node.name,
     devT: node.devT,
     ...(hcil !== undefined ? { hcil } : {}),
     deviceState: deviceState(stateText, node.name, diag),
     ...(accessState !== undefined ? { accessState } : {}),
-    inflight,
+    inflight: { read: 0, write: 0 },
     ...(stat !== undefined ? { stat } : {}),
     transport,
     ...(fabric !== undefined ? { fabric } : {}),
   };
+  return { device, countersPending: stat === undefined || stat.inFlight > 0 };
 }

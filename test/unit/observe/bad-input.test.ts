@@ -119,7 +119,10 @@ describe('observeHost with bad input: partial snapshots, never a crash or a hang
     const s = await observeHost({ fs, runner: fixtureRunner(), clock }, { readTimeoutMs: 100 });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(s.vms).toEqual([]);
-    expect(s.paths.map((p) => p.dev)).toEqual(['sda']);
+    // A path whose counters do not answer is kept, without them (like a garbled stat file).
+    expect(s.paths.map((p) => p.dev)).toEqual(['sda', 'sdb']);
+    expect(s.paths[1]!.stat).toBeUndefined();
+    expect(s.paths[1]!.deviceState).toBe('running');
     expect(s.diagnostics.filter((d) => /no answer within 100 ms/.test(d.message))).toHaveLength(2);
   });
 

@@ -1,0 +1,90 @@
+import * as path from 'node:path';
+import { observeHost, type ObserveOptions } from '../../../agent/observe';
+import { GuardedHostFs } from '../../../agent/observe/guarded-fs';
+import { ReplayHostFs } from '../../../agent/observe/capture/replay';
+import { answer } from '../../../agent/observe/sysfs/scan-thread';
+import { THREAD_MIN_DEVICES } from '../../../agent/observe/sysfs/sysfs-thread';
+import type { HostSnapshot } from '../../../agent/model';
+import { createSimHost, scaleSpec, type SimHost } from '../../../agent/sim';
+
+const THREADS = path.join(__dirname, 'threads');
+/** The real scan thread, compiled from the TypeScript sources inside the worker. */
+const TS_THREAD = path.join(THREADS, 'ts-loader.cjs');
+const FALLBACK = 'sysfs read on the main thread';
+
+function snap(sim: SimHost, options: ObserveOptions): Promise<HostSnapshot> {
+  return observeHost({ fs: sim.fs, runner: sim.runner, clock: sim.clock }, options);
+}
+
+function fallbacks(s: HostSnapshot): string[] {
+  return s.diagnostics.filter((d) => d.message.includes(FALLBACK)).map((d) => d.message);
+}
+
+describe('sysfs on a second thread', () => {
+  let sim: SimHost;
+  beforeAll(() => {
+    // 40 LUNs × 8 paths: above THREAD_MIN_DEVICES block devices, so `auto` uses the thread.
+    sim = createSimHost(scaleSpec({ vms: 24, luns: 40, pathsPerLun: 8 }));
+    sim.tick(3000);
+  });
+  afterAll(() => sim.dispose());
+
+  it('gives the same snapshot as the main-thread scan, counters read through the host fs', async () => {
+    const main = await snap(sim, { sysfsThread: 'never' });
+    const threaded = await snap(sim, { sysfsThread: 'always', sysfsThreadScript: TS_THREAD });
+    expect(fallbacks(threaded)).toEqual([]);
+    expect(threaded.paths.length).toBe(320);
+    expect(threaded).toEqual(main);
+    // The simulated VMs keep I/O in flight: some paths had their `inflight` read after the thread.
+    expect(main.paths.some((p) => p.inflight.read + p.inflight.write > 0)).toBe(true);
+  }, 30_000);
+
+  it('falls back to the main thread, with one info diagnostic, when the thread dies on start', async () => {
+    const main = await snap(sim, { sysfsThread: 'never' });
+    const s = await snap(sim, { sysfsThread: 'always', sysfsThreadScript: path.join(THREADS, 'crash.cjs') });
+    expect(fallbacks(s)).toEqual([expect.stringContaining('crash on start')]);
+    expect(s.diagnostics.find((d) => d.message.includes(FALLBACK))?.level).toBe('info');
+    expect({ ...s, diagnostics: [] }).toEqual({ ...main, diagnostics: [] });
+  }, 30_000);
+
+  it('times out a thread that never answers and still returns the whole snapshot', async () => {
+    const main = await snap(sim, { sysfsThread: 'never' });
+    const t0 = Date.now();
+    const s = await snap(sim, {
+      sysfsThread: 'always',
+      sysfsThreadScript: path.join(THREADS, 'silent.cjs'),
+      readTimeoutMs: 200,
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(fallbacks(s)).toEqual([expect.stringContaining('no answer within 1000 ms')]);
+    expect({ ...s, diagnostics: [] }).toEqual({ ...main, diagnostics: [] });
+  }, 30_000);
+
+  it('auto: uses the thread only from THREAD_MIN_DEVICES block devices on', async () => {
+    const crash = path.join(THREADS, 'crash.cjs');
+    const small = createSimHost(scaleSpec({ vms: 4, luns: 8, pathsPerLun: 4 }));
+    try {
+      expect(fallbacks(await snap(small, { sysfsThreadScript: crash }))).toEqual([]);
+    } finally {
+      small.dispose();
+    }
+    expect(320).toBeGreaterThanOrEqual(THREAD_MIN_DEVICES);
+    expect(fallbacks(await snap(sim, { sysfsThreadScript: crash }))).toHaveLength(1);
+  }, 30_000);
+
+  it('is not used for trees that must be read through their HostFs (replayed errors)', () => {
+    expect(new ReplayHostFs(sim.root, new Map()).directRoot).toBeUndefined();
+    expect(new GuardedHostFs(sim.fs, 100).directRoot).toBe(sim.root);
+  });
+
+  it('answers a request for a root without /sys/block with an error diagnostic, not a crash', async () => {
+    const reply = await answer({
+      id: 7,
+      root: '/nonexistent-vmpath-root',
+      concurrency: 4,
+      diskstatsText: undefined,
+    });
+    expect(reply).toMatchObject({ id: 7, nodes: [], paths: [] });
+    expect('diagnostics' in reply && reply.diagnostics.map((d) => d.level)).toEqual(['error']);
+  });
+});
