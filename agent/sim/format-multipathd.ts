@@ -38,7 +38,9 @@ export const fcTargetWwpn = (l: { hostNo: number; targetNo: number }): string =>
 
 const ready = (d: SimPathDev): boolean => d.checker === 'ready';
 
-function transportIds(p: SimPathDev): [string, string, string, string, string] {
+type TransportIds = readonly [string, string, string, string, string];
+
+function computeTransportIds(p: SimPathDev): TransportIds {
   const l = p.link;
   if (l.transport === 'fc')
     return [
@@ -59,26 +61,28 @@ function transportIds(p: SimPathDev): [string, string, string, string, string] {
   return ['[undef]', '[undef]', '[undef]', '[undef]', '[undef]'];
 }
 
+/** Per link (host, target and transport never change): a large host has thousands of paths on few links. */
+const linkIds = new WeakMap<SimPathDev['link'], TransportIds>();
+
+function transportIds(p: SimPathDev): TransportIds {
+  let ids = linkIds.get(p.link);
+  if (!ids) linkIds.set(p.link, (ids = computeTransportIds(p)));
+  return ids;
+}
+
+/** One path's members, as one template: the simulated host prints thousands per `show maps json`. */
 function pathJson(p: DmPath, ind: string): string {
   const d = p.dev;
   const [hwnn, twnn, hwpn, twpn, hadapter] = transportIds(d);
-  const fields: [string, string | number][] = [
-    ['dev', d.dev],
-    ['dev_t', d.devT],
-    ['dm_st', p.failed ? 'failed' : 'active'],
-    ['dev_st', d.mpdDevState],
-    ['chk_st', d.checker],
-    ['checker', 'tur'],
-    ['pri', d.priority],
-    ['host_wwnn', hwnn],
-    ['target_wwnn', twnn],
-    ['host_wwpn', hwpn],
-    ['target_wwpn', twpn],
-    ['host_adapter', hadapter],
-    ['lun_hex', lunHex(d.lunNo)],
-    ['marginal_st', 'normal'],
-  ];
-  return fields.map(([k, v]) => `${ind}${q(k)} : ${q(v)}`).join(',\n') + '\n';
+  return (
+    `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n` +
+    `${ind}"dm_st" : ${p.failed ? '"failed"' : '"active"'},\n${ind}"dev_st" : ${q(d.mpdDevState)},\n` +
+    `${ind}"chk_st" : ${q(d.checker)},\n${ind}"checker" : "tur",\n${ind}"pri" : ${q(d.priority)},\n` +
+    `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n` +
+    `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n` +
+    `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n` +
+    `${ind}"marginal_st" : "normal"\n`
+  );
 }
 
 function failbackText(dm: DmDev, nowMs: number): string {
