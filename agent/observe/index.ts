@@ -24,6 +24,7 @@ import { pathNodes, readPathDevices } from './sysfs/scan';
 import { readSysfs, type SysfsThreadMode } from './sysfs/sysfs-thread';
 import { TransportReader } from './sysfs/transport';
 import { readVms } from './vms';
+import { ArgvCache } from './vms/argv-cache';
 
 export interface ObserveContext {
   readonly fs: HostFs;
@@ -56,6 +57,15 @@ function dmFacts(index: BlockIndex): Map<string, DmDeviceFacts> {
     });
   }
   return out;
+}
+
+/** One ArgvCache per host (HostFs object), for as long as that object lives. */
+const argvCaches = new WeakMap<HostFs, ArgvCache>();
+
+function argvCacheOf(fs: HostFs): ArgvCache {
+  let cache = argvCaches.get(fs);
+  if (!cache) argvCaches.set(fs, (cache = new ArgvCache()));
+  return cache;
 }
 
 /**
@@ -98,7 +108,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   const inputsP = readMultipathInputs(ctx.runner, diag);
   const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
-  const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups });
+  const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups, argvCache: argvCacheOf(ctx.fs) });
   const [sysfs, inputs] = await Promise.all([sysfsP, inputsP]);
   const index = sysfs.index;
 

@@ -18,6 +18,11 @@ export interface ProcStat {
   readonly comm: string;
   /** One letter: R S D Z T t X I ... */
   readonly state: string;
+  /**
+   * Field 22, clock ticks after boot when the process started (digits, as written): with the pid
+   * it names one process for its whole life. Absent when the line is shorter.
+   */
+  readonly startTime?: string;
 }
 
 /**
@@ -28,17 +33,21 @@ export function parseProcStat(raw: string): ProcStat {
   const open = raw.indexOf('(');
   const close = raw.lastIndexOf(')');
   const pid = Number(raw.slice(0, open).trim());
-  const state =
+  const after =
     close > open
       ? raw
           .slice(close + 1)
           .trim()
-          .split(/\s+/)[0]
-      : undefined;
+          .split(/\s+/)
+      : [];
+  const state = after[0];
   if (open < 1 || !Number.isInteger(pid) || pid <= 0 || !state || !/^[A-Za-z]$/.test(state)) {
     throw new ParseError('malformed /proc/PID/stat', { source: 'proc-stat', text: raw.slice(0, 80) });
   }
-  return { pid, comm: raw.slice(open + 1, close), state };
+  // `after` starts at field 3 (state): field 22 is after[19].
+  const start = after[19];
+  const startTime = start !== undefined && /^\d{1,20}$/.test(start) ? start : undefined;
+  return { pid, comm: raw.slice(open + 1, close), state, ...(startTime !== undefined ? { startTime } : {}) };
 }
 
 export interface ProcCgroupEntry {

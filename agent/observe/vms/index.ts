@@ -14,7 +14,8 @@ import { qemuIdentityArgs } from '../parse/qemu-args';
 import { checkCgroupExists, chooseCgroup } from './cgroup';
 import { readCgroupIo } from './cgroup-io';
 import { identifyVm } from './identify';
-import { listPids, qemuArgv, readQemuProcess } from './processes';
+import type { ArgvCache } from './argv-cache';
+import { listPids, qemuCandidate, readQemuProcess, type QemuCandidate } from './processes';
 import { readProxmoxPidfiles, readProxmoxTags } from './proxmox';
 
 export interface ObservedVm {
@@ -25,19 +26,20 @@ export interface ObservedVm {
 export interface VmScanOptions {
   readonly concurrency: number;
   readonly mounts: CgroupMounts;
+  /** argv of processes seen in earlier snapshots of this host (see ArgvCache). */
+  readonly argvCache?: ArgvCache;
 }
 
 async function observeOne(
   fs: HostFs,
   diag: DiagnosticSink,
-  pid: number,
-  argv: readonly string[],
+  { pid, argv, statText }: QemuCandidate,
   pidfiles: ReadonlyMap<number, string>,
   options: VmScanOptions,
 ): Promise<ObservedVm | undefined> {
   let proc;
   try {
-    proc = await readQemuProcess(fs, pid, argv, options.concurrency);
+    proc = await readQemuProcess(fs, pid, argv, options.concurrency, statText);
   } catch (err) {
     diag.error(`process ${pid}`, err);
     return undefined;
@@ -102,15 +104,16 @@ export async function readVms(
     diag.error('host', err, 'error');
     return [];
   }
-  const [pidfiles, argvs] = await Promise.all([
+  options.argvCache?.retainOnly(new Set(pids));
+  const [pidfiles, found0] = await Promise.all([
     readProxmoxPidfiles(fs, diag, options.concurrency),
-    mapLimit(pids, options.concurrency, (pid) => qemuArgv(fs, pid)),
+    mapLimit(pids, options.concurrency, (pid) => qemuCandidate(fs, pid, options.argvCache)),
   ]);
-  const candidates = pids.flatMap((pid, i) => (argvs[i] ? [{ pid, argv: argvs[i] as string[] }] : []));
-  const found = await mapLimit(candidates, options.concurrency, ({ pid, argv }) =>
-    observeOne(fs, diag, pid, argv, pidfiles, options).catch((err: unknown) => {
+  const candidates = found0.filter((c): c is QemuCandidate => c !== undefined);
+  const found = await mapLimit(candidates, options.concurrency, (candidate) =>
+    observeOne(fs, diag, candidate, pidfiles, options).catch((err: unknown) => {
       // Whatever went wrong with one process stays with that process.
-      diag.error(`process ${pid}`, err, err instanceof VmpathError ? undefined : 'error');
+      diag.error(`process ${candidate.pid}`, err, err instanceof VmpathError ? undefined : 'error');
       return undefined;
     }),
   );

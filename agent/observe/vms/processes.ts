@@ -11,6 +11,7 @@ import { mapLimit } from '../concurrency';
 import { parseCmdline, parseProcCgroup, parseProcStat, type ParsedProcCgroup } from '../parse/proc-files';
 import { isQemuArgv } from '../parse/qemu-args';
 import { classifyFsError, listRequired, readRequired } from '../read';
+import { ArgvCache } from './argv-cache';
 import { fdLinkTarget, mayBeBlockDevice } from './fd-links';
 
 export interface QemuProcess {
@@ -44,6 +45,56 @@ export async function qemuArgv(fs: HostFs, pid: number): Promise<string[] | unde
   }
 }
 
+export interface QemuCandidate {
+  readonly pid: number;
+  readonly argv: readonly string[];
+  /** /proc/PID/stat as read to look the process up (readQemuProcess uses it, not a second read). */
+  readonly statText?: string;
+}
+
+/**
+ * The pid as a QEMU candidate, or undefined (not QEMU, vanished, unreadable). With a cache, the
+ * stat line is read first and a process seen before is not asked for its cmdline again (see
+ * ArgvCache); a cmdline that cannot be read is not remembered, so it is tried again next time.
+ */
+export async function qemuCandidate(
+  fs: HostFs,
+  pid: number,
+  cache?: ArgvCache,
+): Promise<QemuCandidate | undefined> {
+  if (!cache) {
+    const argv = await qemuArgv(fs, pid);
+    return argv ? { pid, argv } : undefined;
+  }
+  let statText: string;
+  let key: string | undefined;
+  try {
+    statText = await fs.readFile(`/proc/${pid}/stat`);
+  } catch {
+    // As without a cache: if it is QEMU, readQemuProcess reports why its stat cannot be read.
+    const argv = await qemuArgv(fs, pid);
+    return argv ? { pid, argv } : undefined;
+  }
+  try {
+    key = ArgvCache.keyOf(parseProcStat(statText));
+  } catch {
+    key = undefined; // readQemuProcess reports the malformed line if this is QEMU
+  }
+  const hit = key === undefined ? undefined : cache.lookup(pid, key);
+  let argv: readonly string[] | undefined;
+  if (hit) argv = hit.argv;
+  else {
+    try {
+      const parsed = parseCmdline(await fs.readFile(`/proc/${pid}/cmdline`));
+      argv = isQemuArgv(parsed) ? parsed : undefined;
+      if (key !== undefined) cache.remember(pid, key, argv);
+    } catch {
+      return undefined;
+    }
+  }
+  return argv ? { pid, argv, statText } : undefined;
+}
+
 export async function openBlockDevices(fs: HostFs, pid: number, concurrency: number): Promise<DevT[]> {
   const fdDir = `/proc/${pid}/fd`;
   const fds = (await listRequired(fs, fdDir))
@@ -71,9 +122,10 @@ export async function readQemuProcess(
   pid: number,
   argv: readonly string[],
   fdConcurrency: number,
+  knownStatText?: string,
 ): Promise<QemuProcess> {
   const [statText, cgroupText, openDevTs] = await Promise.all([
-    readRequired(fs, `/proc/${pid}/stat`),
+    knownStatText ?? readRequired(fs, `/proc/${pid}/stat`),
     readRequired(fs, `/proc/${pid}/cgroup`),
     openBlockDevices(fs, pid, fdConcurrency).catch((err: unknown) => {
       throw classifyFsError(`/proc/${pid}/fd`, err);
