@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { decide } from '../../agent/decide';
 import { benchInput } from '../../agent/decide/bench-input';
 import { parseMultipathdJson } from '../../agent/observe/multipath';
-import { observeHost } from '../../agent/observe';
+import { observeHost, type ObserveOptions } from '../../agent/observe';
 import { createSimHost, scaleSpec } from '../../agent/sim';
 import { measure, measureAsync, round, scaling, table, type Measurement } from './harness';
 import { multipathdJson } from './gen-multipathd-json';
@@ -51,6 +51,22 @@ function report(ms: readonly Measurement[], units: readonly number[], unit: stri
       m.peakRssMiB,
     ]),
   );
+}
+
+/** `a` as a multiple of `b`, e.g. `0.78×`. */
+function ratio(a: number, b: number): string {
+  return b > 0 ? `${round(a / b, 2)}×` : 'n/a';
+}
+
+/** The same-run baselines (names ending in `(baseline)`), one line each. */
+function reportBaseline(ms: readonly Measurement[]): string {
+  return ms
+    .filter((m) => m.name.includes('baseline'))
+    .map(
+      (m) =>
+        `${m.name}, ${m.size}: median ${m.medianMs} ms (min ${m.minMs}, max ${m.maxMs}), CPU ${m.medianCpuMs} ms`,
+    )
+    .join('\n');
 }
 
 /**
@@ -120,8 +136,8 @@ const snapshotSuite: BenchSuite = {
       try {
         const ctx = { fs: sim.fs, runner: sim.runner, clock: sim.clock };
         // Every run must see the whole host: a faster snapshot that misses paths is no result.
-        const snapshot = async () => {
-          const s = await observeHost(ctx);
+        const snapshot = async (options: ObserveOptions = {}) => {
+          const s = await observeHost(ctx, options);
           const paths = shape.luns * shape.pathsPerLun;
           if (s.paths.length !== paths || s.maps.length !== shape.luns || s.vms.length !== shape.vms)
             throw new Error(
@@ -129,7 +145,7 @@ const snapshotSuite: BenchSuite = {
             );
         };
         ms.push(
-          await measureAsync('snapshot', `${k}× (${shape.luns * 8} paths)`, snapshot, {
+          await measureAsync('snapshot', `${k}× (${shape.luns * 8} paths)`, () => snapshot(), {
             runs: k >= 16 ? 3 : k >= 4 ? 5 : 9,
             // The agent snapshots every few seconds: its steady state is what counts. The first
             // 1× snapshots of a fresh process run mostly unoptimized code (measured 650–900 ms
@@ -137,6 +153,20 @@ const snapshotSuite: BenchSuite = {
             warmup: k === 1 ? 4 : 1,
           }),
         );
+        if (k === 1) {
+          // Baseline in the same run: the same snapshot with sysfs read on the main thread.
+          const base = await measureAsync(
+            'snapshot, sysfs on the main thread (baseline)',
+            `${k}× (${shape.luns * 8} paths)`,
+            () => snapshot({ sysfsThread: 'never' }),
+            { runs: 9, warmup: 2 },
+          );
+          notes.push(
+            `1×: sysfs on its own thread vs on the main thread: wall ${ratio(ms[0]!.medianMs, base.medianMs)}, ` +
+              `process CPU ${ratio(ms[0]!.medianCpuMs, base.medianCpuMs)} (all threads)`,
+          );
+          ms.push(base);
+        }
       } finally {
         const disposed = performance.now();
         sim.dispose();
@@ -146,6 +176,7 @@ const snapshotSuite: BenchSuite = {
       }
     }
     notes.push(`load average ${loadAverage()} at the end`);
+    const scaled = ms.filter((m) => !m.name.includes('baseline'));
     const units = sizes.map((k) => 4096 * k);
     const one = ms[0]!;
     const targets: Target[] = [
@@ -154,11 +185,11 @@ const snapshotSuite: BenchSuite = {
         measured: `${one.medianMs} ms`,
         ok: one.medianMs < 250,
       },
-      linearTarget(ms, units, 'path', 'cpu'),
+      linearTarget(scaled, units, 'path', 'cpu'),
     ];
     return {
-      text: `${report(ms, units, 'path')}\n${notes.join('\n')}`,
-      json: { measurements: ms, scaling: scaling(ms, units), notes },
+      text: `${report(scaled, units, 'path')}\n${reportBaseline(ms)}\n${notes.join('\n')}`,
+      json: { measurements: ms, scaling: scaling(scaled, units), notes },
       targets,
     };
   },
