@@ -10,6 +10,7 @@ import { MultipathdPermissionError, CommandFailedError } from '../model/errors';
 import { dmsetup, multipathd } from './dm-exec';
 import { isVmpathMap, mapWwid, pathDevT, snapshotMap } from './dm-lookup';
 import { VMPATH_CONF_PATH, parseVmpathConf, withSetting, type MapSettings } from '../model/vmpath-conf';
+import { prioArgs } from '../model/path-grouping';
 import type { ActEnv, Prepared, RestoreFailbackConfAction } from './types';
 
 type Of<K extends Action['kind']> = Extract<Action, { kind: K }>;
@@ -163,6 +164,16 @@ export function prepareNoPathRetry(env: ActEnv, a: Of<'set-no-path-retry'>): Pro
 
 export function preparePathSelector(env: ActEnv, a: Of<'set-path-selector'>): Promise<Prepared> {
   return prepareConfSetting(env, a.map, { pathSelector: a.value }, `path_selector "${a.value}"`);
+}
+
+/**
+ * group_by_prio + weightedpath for the map's WWID (or its removal), then reconfigure: multipathd
+ * regroups the map itself. Idempotent: `unchanged` when vmpath.conf already says exactly this.
+ */
+export function preparePathGrouping(env: ActEnv, a: Of<'set-path-grouping'>): Promise<Prepared> {
+  if (!a.grouping) return prepareConfSetting(env, a.map, { grouping: undefined }, 'no path grouping');
+  const args = prioArgs(a.grouping); // validates every H:C:T:L and priority
+  return prepareConfSetting(env, a.map, { grouping: a.grouping }, `group_by_prio, prio_args "${args}"`);
 }
 
 export async function prepareRestoreFailbackConf(

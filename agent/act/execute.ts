@@ -10,6 +10,7 @@ import {
   prepareFailbackManual,
   prepareNoPathRetry,
   preparePathSelector,
+  preparePathGrouping,
   preparePathState,
   prepareQueueing,
   prepareRestoreFailbackConf,
@@ -55,6 +56,8 @@ export function prepare(
       return prepareNoPathRetry(env, a);
     case 'set-path-selector':
       return preparePathSelector(env, a);
+    case 'set-path-grouping':
+      return preparePathGrouping(env, a);
     case 'restore-failback-conf':
       return prepareRestoreFailbackConf(env, a);
     case 'switch-group':

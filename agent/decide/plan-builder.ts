@@ -22,6 +22,7 @@ export const PHASE: Readonly<Record<Action['kind'], number>> = {
   'set-failback-manual': 1,
   'set-no-path-retry': 1,
   'set-path-selector': 1,
+  'set-path-grouping': 1,
   'create-vm-map': 2,
   'reload-vm-map': 2,
   'reinstate-path': 3,
@@ -48,6 +49,7 @@ export function actionId(a: ActionDraft): string {
     case 'set-failback-manual':
     case 'set-no-path-retry':
     case 'set-path-selector':
+    case 'set-path-grouping':
     case 'switch-group':
     case 'set-queueing':
       return `${a.kind}:${a.map}`;

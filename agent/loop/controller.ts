@@ -33,7 +33,8 @@ function reconfigured(r: ReconcileResult): boolean {
         (a) =>
           a.kind === 'set-failback-manual' ||
           a.kind === 'set-no-path-retry' ||
-          a.kind === 'set-path-selector',
+          a.kind === 'set-path-selector' ||
+          a.kind === 'set-path-grouping',
       )
       .map((a) => a.id),
   );

@@ -7,6 +7,7 @@
  */
 import type { DevT, CgroupRef } from './snapshot';
 import type { Origin } from './policy';
+import type { PathGrouping } from './path-grouping';
 
 /** cgroup I/O limit in kernel units (bytes/s, IO/s). `undefined` = unlimited (`max`). */
 export interface CgroupIoLimit {
@@ -50,6 +51,16 @@ export type Action =
       readonly kind: 'set-path-selector';
       readonly map: string;
       readonly value: 'historical-service-time 0';
+    })
+  /**
+   * multipathd's own grouping of a multibus map one VM owns (vmpath.conf, EngineConfig
+   * ownedMapGrouping): group_by_prio + weightedpath by H:C:T:L, so the VM's chosen paths form
+   * the first group; `null` removes it (the map goes back to multipathd's own grouping).
+   */
+  | (ActionBase & {
+      readonly kind: 'set-path-grouping';
+      readonly map: string;
+      readonly grouping: PathGrouping | null;
     })
   | (ActionBase & { readonly kind: 'switch-group'; readonly map: string; readonly group: number })
   | (ActionBase & { readonly kind: 'set-queueing'; readonly map: string; readonly queue: boolean })

@@ -5,6 +5,7 @@ import * as agent from './suites/agent';
 import * as capture from './suites/capture';
 import * as crash from './suites/crash';
 import * as e2e from './suites/e2e';
+import * as grouping from './suites/grouping';
 import * as iomax from './suites/iomax';
 import * as multipathObserve from './suites/multipath-observe';
 import * as nvme from './suites/nvme';
@@ -26,4 +27,5 @@ export const suites: Readonly<Record<string, readonly LabCase[]>> = {
   agent: agent.cases,
   crash: crash.cases,
   nvme: nvme.cases,
+  grouping: grouping.cases,
 };

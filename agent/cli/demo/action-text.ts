@@ -1,5 +1,6 @@
 /** One human line per action, object first (STYLE §11). */
 import type { Action } from '../../model/plan';
+import { prioArgs } from '../../model/path-grouping';
 
 export function actionSubject(a: Action): string {
   switch (a.kind) {
@@ -9,6 +10,7 @@ export function actionSubject(a: Action): string {
     case 'set-failback-manual':
     case 'set-no-path-retry':
     case 'set-path-selector':
+    case 'set-path-grouping':
     case 'switch-group':
     case 'set-queueing':
       return `map ${a.map}`;
@@ -40,11 +42,15 @@ export function actionText(a: Action): string {
           ? `no_path_retry ${a.value} (vmpath.conf)`
           : a.kind === 'set-path-selector'
             ? `path_selector "${a.value}" (vmpath.conf)`
-            : a.kind === 'set-io-weight'
-              ? `io weight ${a.weight}`
-              : a.kind === 'set-io-limit'
-                ? `io limit ${a.limit ? formatLimit(a.limit) : 'cleared'}`
-                : a.kind;
+            : a.kind === 'set-path-grouping'
+              ? a.grouping
+                ? `group_by_prio, prio_args "${prioArgs(a.grouping)}" (vmpath.conf)`
+                : 'path grouping removed (vmpath.conf)'
+              : a.kind === 'set-io-weight'
+                ? `io weight ${a.weight}`
+                : a.kind === 'set-io-limit'
+                  ? `io limit ${a.limit ? formatLimit(a.limit) : 'cleared'}`
+                  : a.kind;
   return `${actionSubject(a)}: ${what} (${a.trigger}) — ${a.reason}`;
 }
 

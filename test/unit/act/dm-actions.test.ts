@@ -282,6 +282,48 @@ describe('set-path-selector', () => {
   });
 });
 
+describe('set-path-grouping', () => {
+  const grouping = {
+    paths: [
+      { hbtl: '0:0:0:0', prio: 50 },
+      { hbtl: '1:0:0:0', prio: 10 },
+    ],
+  };
+  const grp = { ...base, kind: 'set-path-grouping' as const, id: 'grp-a', map: 'mpatha', grouping };
+
+  it('writes group_by_prio + weightedpath + prio_args for the WWID and reconfigures once; unchanged when set; null removes it', async () => {
+    const runner = new ScriptedRunner()
+      .on('multipathd reconfigure', 'ok\n')
+      .on('multipathd show daemon', 'pid 295 idle\n');
+    const ctx = await context(runner, { snapshot: snapshot([map('mpatha')]) });
+    const file = path.join(ctx.fs.root, VMPATH_CONF_PATH);
+    const r = await applyPlan(ctx, plan(grp, { ...grp, id: 'grp-b' }), { dryRun: false });
+    expect(r.map((x) => x.outcome)).toEqual(['applied', 'unchanged']);
+    expect(readFileSync(file, 'utf8')).toContain(
+      '\t\twwid "3600a0b80000mpatha"\n\t\tfailback immediate\n\t\tpath_grouping_policy group_by_prio\n' +
+        '\t\tprio weightedpath\n\t\tprio_args "hbtl ^0:0:0:0$ 50 ^1:0:0:0$ 10"\n',
+    );
+    expect(runner.calls.filter((c) => c === 'multipathd reconfigure')).toHaveLength(1);
+    const off = await applyPlan(ctx, plan({ ...grp, id: 'grp-c', grouping: null }), { dryRun: false });
+    expect(off.map((x) => x.outcome)).toEqual(['applied']);
+    expect(readFileSync(file, 'utf8')).not.toMatch(/group_by_prio|weightedpath/);
+    expect(runner.calls.filter((c) => c === 'multipathd reconfigure')).toHaveLength(2);
+    const released = await releaseChanges(ctx, { all: true, dryRun: false });
+    expect(released.map((x) => x.outcome)).toEqual(['applied']);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a hostile H:C:T:L fails the action and never reaches the file', async () => {
+    const runner = new ScriptedRunner();
+    const ctx = await context(runner, { snapshot: snapshot([map('mpatha')]) });
+    const bad = { ...grp, grouping: { paths: [{ hbtl: '0:0:0:0$ 50 .*', prio: 50 }] } };
+    const r = await applyPlan(ctx, plan(bad), { dryRun: false });
+    expect(r[0]?.outcome).toBe('failed');
+    expect(existsSync(path.join(ctx.fs.root, VMPATH_CONF_PATH))).toBe(false);
+    expect(runner.calls).not.toContain('multipathd reconfigure');
+  });
+});
+
 describe('per-VM maps and move-lv', () => {
   const create = {
     ...base,

@@ -95,6 +95,31 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
       m.groups = m.groups.map((g) => ({ ...g, selector: 'historical-service-time', selectorArgs: [] }));
       m.vmpathConf = { ...m.vmpathConf, pathSelector: a.value } as typeof m.vmpathConf;
     },
+    'set-path-grouping': (a) => {
+      // multipathd regroups the map: the highest-priority paths first (lab fixture grouping-weightedpath)
+      const m = mapNamed(a.map);
+      const all = m.groups.flatMap((g) => g.paths);
+      const hcil = new Map(s.paths.map((p) => [p.dev, p.hcil]));
+      const prio = new Map((a.grouping?.paths ?? []).map((p) => [p.hbtl, p.prio]));
+      const of = (dev: string) => prio.get(hcil.get(dev) ?? '') ?? 0;
+      const levels = a.grouping ? [...new Set(all.map((p) => of(p.dev)))].sort((x, y) => y - x) : [0];
+      const sel = m.groups[0]?.selector ?? 'service-time';
+      m.groups = levels.map((lv, i) => ({
+        index: i + 1,
+        state: i === 0 ? 'active' : 'enabled',
+        selector: sel,
+        selectorArgs: [],
+        ...(a.grouping ? { priority: lv } : {}),
+        paths: all
+          .filter((p) => !a.grouping || of(p.dev) === lv)
+          .map((p) => (a.grouping ? { ...p, priority: of(p.dev) } : p)),
+      }));
+      m.activeGroup = 1;
+      m.nextGroup = 1;
+      m.failback = a.grouping ? 'immediate' : m.failback;
+      const { grouping: _old, ...rest } = m.vmpathConf ?? {};
+      m.vmpathConf = (a.grouping ? { ...rest, grouping: a.grouping } : rest) as typeof m.vmpathConf;
+    },
     'switch-group': (a) => {
       const m = mapNamed(a.map);
       m.activeGroup = a.group;
