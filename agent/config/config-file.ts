@@ -72,6 +72,7 @@ export const ENGINE_SCHEMA: Readonly<Record<keyof EngineConfig, readonly [Engine
     (v) => v === 'keep' || v === 'historical-service-time',
     'keep | historical-service-time',
   ],
+  ownedMapGrouping: [(v) => v === 'keep' || v === 'by-choice', 'keep | by-choice'],
   fallbackSelector: [(v) => typeof v === 'string' && v.length > 0, 'a selector id'],
   stepRequeueMs: [num(100, 3.6e6, true), 'milliseconds 100..3600000'],
 };

@@ -1,6 +1,8 @@
 /**
  * Mechanism per (VM, multipathd map), DESIGN §3:
  * - map used by this VM only → `switch-group` to the group holding the chosen path (+ failback manual);
+ *   a one-group map it owns whose paths vmpath narrows → multipathd's own grouping by priority
+ *   (`set-path-grouping`, EngineConfig.ownedMapGrouping; owned-grouping.ts);
  * - map shared by several VMs, VM wants its own paths (EngineConfig.perVmMaps) and every disk is an
  *   LV directly on the map → per-VM map (`create-vm-map`, then `move-lv`), later steered with
  *   `switch-group` on the per-VM map and path-state mirroring (`fail-path`/`reinstate-path`);
@@ -18,6 +20,7 @@ import type { Selection } from './select';
 import type { Topology } from './topology';
 import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
 import { createVmMap, lvOn } from './vm-map-create';
+import { dropGrouping, ownedGrouping } from './owned-grouping';
 import { currentGroup, disksOnMap, pathUsable, usablePaths, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
@@ -230,9 +233,13 @@ export function applyMechanism(
   }
   if (users.length <= 1) {
     if (!sel) return { mechanism: 'switch-group', paths: [], ioMap: map.name, reasons };
-    const target = map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
+    const grouped = ownedGrouping(ctx, vm, map, sel, origins, reasons);
+    if (grouped?.pending)
+      return { mechanism: 'switch-group', paths: grouped.pending.paths, ioMap: map.name, reasons };
+    const target = grouped?.target ?? map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
     if (!target) return { mechanism: 'none', paths: [], ioMap: map.name, reasons };
-    if (map.failback !== 'manual' && map.vmpathConf?.failback !== 'manual')
+    // A map vmpath grouped by priority keeps failback immediate (vmpath.conf): its best group is the choice.
+    if (!grouped && map.failback !== 'manual' && map.vmpathConf?.failback !== 'manual')
       plan.add({
         kind: 'set-failback-manual',
         map: map.name,
@@ -258,6 +265,7 @@ export function applyMechanism(
     return { mechanism: 'switch-group', paths, ioMap: map.name, reasons };
   }
 
+  dropGrouping(ctx, map, `map ${map.name} is used by ${users.length} VMs`);
   if (wantsVmMap(cfg, policy)) {
     if (!sel && disks.length > 0 && disks.every((d) => lvOn(d, map.devT)))
       return { mechanism: 'limits-only', paths: [], ioMap: map.name, reasons };

@@ -18,6 +18,7 @@ import { claim, confined, leftTo, newSteerBook, seal, take } from './steer';
 import type { Topology } from './topology';
 import { currentGroup, usablePaths, vmMapNames, vmMapOf } from './topology';
 import { vmMapFirstGroup } from './vm-map-rebuild';
+import { groupable } from './owned-grouping';
 
 /** One (VM, map) routed: the decision's parts for that map. */
 export interface Routed {
@@ -53,12 +54,19 @@ export function newRouteContext(
   return { select, mech, ordinals: new Map(), ...(steer ? { steer } : {}), shares };
 }
 
-/** steer: a VM free to use any of the map's paths through a per-VM map (placed after the confined). */
-function flexible(ctx: RouteContext, vm: Vm, name: string, map: MultipathMap): boolean {
+/**
+ * steer: a VM free to use any of the map's paths through a per-VM map, or an unpinned VM on a
+ * one-group map it owns that multipathd regroups by vmpath's choice (ownedMapGrouping): placed
+ * after the confined. A pinned VM on such a map is confined by its pin: it is placed first and
+ * claims its pinned paths, so VMs placed after it (a failover VM too) book load elsewhere.
+ */
+function flexible(ctx: RouteContext, vm: Vm, policy: VmPolicy, name: string, map: MultipathMap): boolean {
   const { topo, cfg } = ctx.select;
   return (
     ctx.steer !== undefined &&
-    ((topo.usersByMap.get(name) ?? []).length > 1 || soleLvmUser(topo, cfg, vm, map))
+    ((topo.usersByMap.get(name) ?? []).length > 1 ||
+      soleLvmUser(topo, cfg, vm, map) ||
+      (groupable(topo, cfg, map) && policy.pin.value.length === 0))
   );
 }
 
@@ -67,15 +75,15 @@ export function routeAll(ctx: RouteContext, resolved: Resolved): Map<string, Rou
   const { topo, cfg } = ctx.select;
   const steer = ctx.steer;
   const routed = resolved.map(() => new Map<string, Routed>());
-  const phases: readonly ((vm: Vm, name: string, map: MultipathMap) => boolean)[] = steer
-    ? [(vm, n, m) => !flexible(ctx, vm, n, m), (vm, n, m) => flexible(ctx, vm, n, m)]
+  const phases: readonly ((vm: Vm, policy: VmPolicy, name: string, map: MultipathMap) => boolean)[] = steer
+    ? [(vm, p, n, m) => !flexible(ctx, vm, p, n, m), (vm, p, n, m) => flexible(ctx, vm, p, n, m)]
     : [() => true];
   phases.forEach((inPhase, phase) => {
     resolved.forEach(({ vm, policy }, i) => {
       const done = routed[i] as Map<string, Routed>;
       for (const name of vmMapNames(topo, vm)) {
         const map = topo.maps.get(name);
-        if (!map || !inPhase(vm, name, map)) continue;
+        if (!map || !inPhase(vm, policy, name, map)) continue;
         const r = route(ctx, vm, policy, name, map, steer !== undefined && phase === 1);
         done.set(name, r);
         if (steer && phase === 0 && confined(topo, map, r.paths))

@@ -47,6 +47,16 @@ export interface EngineConfig {
    * for shared maps (there it worsened shares in the simulator).
    */
   readonly ownedMapSelector: 'keep' | 'historical-service-time';
+  /**
+   * A multipathd map one VM owns with one path group over all paths (multibus), when vmpath
+   * chose fewer of its paths (perVmMaps `steer` leaves paths to confined VMs, or a pin):
+   * `'keep'` leaves multipathd's grouping; `'by-choice'` writes `path_grouping_policy
+   * group_by_prio`, `prio weightedpath`, `prio_args "hbtl …"` (and `failback immediate`) for its
+   * WWID into vmpath.conf, so multipathd puts the chosen paths in the first group and the rest in
+   * a second one (owned-grouping.ts). Needs multipathd not to autodetect the prioritizer for that
+   * LUN (`detect_prio no`, or no ALUA): measured in the lab, docs/policy.md.
+   */
+  readonly ownedMapGrouping: 'keep' | 'by-choice';
   /** Selector used when a VM's selector is unknown or fails. */
   readonly fallbackSelector: string;
   /** Reconcile period while a limit is converging in steps. */
@@ -66,6 +76,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
   minLimitIops: 50,
   perVmMaps: 'pinned',
   ownedMapSelector: 'keep',
+  ownedMapGrouping: 'keep',
   fallbackSelector: 'affinity',
   stepRequeueMs: 5000,
 });

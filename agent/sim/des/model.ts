@@ -8,6 +8,7 @@
  *    (path, path device) with per-map kernel state (active/failed, selector counters), groups.
  *  - VmRt / DiskRt: workload state, the map each disk's I/O goes through, token buckets.
  */
+import type { PathGrouping } from '../../model/path-grouping';
 import { sdDevT, sdName } from '../naming';
 import { LatencyHistogram } from './histogram';
 import type { Components } from './components';
@@ -98,6 +99,8 @@ export interface MapRt {
   readonly held: Io[];
   removed: boolean;
   failbackManual: boolean;
+  /** vmpath.conf's group_by_prio + weightedpath for this map (set-path-grouping), if any. */
+  grouping?: PathGrouping;
 }
 
 export interface DiskRt {

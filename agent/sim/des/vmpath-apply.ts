@@ -15,6 +15,7 @@ import type { KernelSelector } from './selectors';
 import { KERNEL_SELECTORS } from './selectors';
 import { newBucket } from './throttle';
 import type { ObservedCgroup } from './vmpath-snapshot';
+import { regroupByPrio } from './vmpath-regroup';
 
 export interface ParsedTable {
   readonly queueIfNoPath: boolean;
@@ -173,6 +174,11 @@ export function applyAction(ctx: ApplyContext, a: Action): void {
         map.selector = 'historical-service-time';
         for (const e of map.entries) e.hstMs = 0;
       }
+      return;
+    }
+    case 'set-path-grouping': {
+      const map = mapByName(m, a.map);
+      if (map && map.owner === 'multipathd') regroupByPrio(ctx, map, a.grouping);
       return;
     }
     case 'set-no-path-retry': {

@@ -79,13 +79,19 @@ export function policySet(s: Scenario, source: string): PolicySet {
 /**
  * The engine settings the simulator's vmpath runs with: the defaults (types.ts) except
  * `perVmMaps: 'steer'` — every VM on a shared LVM LUN gets its own per-VM map, so decide can
- * steer it off paths a VM on a failover-grouped LUN depends on (docs/policy.md). A host's
- * default stays `pinned`; the bench and `vmpath sim` print this setting with their results.
+ * steer it off paths a VM on a failover-grouped LUN depends on (docs/policy.md); and
+ * `ownedMapGrouping: 'by-choice'`, so a VM alone on a multibus raw LUN is steered the same way
+ * through multipathd's own grouping (its LUNs have no ALUA: the entry is honoured). A host's
+ * defaults stay `pinned` / `keep`; the bench and `vmpath sim` print these settings with their results.
  */
 export const SIM_ENGINE_CONFIG: Readonly<Partial<EngineConfig>> = Object.freeze({
   perVmMaps: 'steer',
   ownedMapSelector: 'historical-service-time',
+  ownedMapGrouping: 'by-choice',
 });
+
+/** The agent's controller reconciles again this long after a `multipathd reconfigure` (loop/controller.ts). */
+const RECONFIGURE_SETTLE_MS = 1_000;
 
 export interface VmpathAgent {
   reconcile(): void;
@@ -129,6 +135,9 @@ export function attachVmpath(
     applyPlan(ctx, plan);
     memory = memoryAfter(memory, snapshot, plan, nowMs);
     if (plan.requeueAfterMs !== undefined) request(engine.now + plan.requeueAfterMs);
+    // multipathd reconfigure reset the other maps' groups (vmpath-regroup.ts): re-assert them a
+    // settle time later, as the agent's controller does after a reconfigure.
+    if (plan.actions.some((a) => a.kind === 'set-path-grouping')) request(engine.now + RECONFIGURE_SETTLE_MS);
   };
 
   const request = (tMs: number): void => {

@@ -32,6 +32,11 @@ export function cgroupPath(vm: VmRt): string {
   return `/qemu.slice/${vm.spec.id}.scope`;
 }
 
+/** SCSI H:C:T:L of a path device: host = the path's index, LUN = the LUN's (unique per device). */
+export function hcilOf(map: MapRt, e: MapRt['entries'][number]): string {
+  return `${e.path}:0:0:${map.lun}`;
+}
+
 function deviceState(p: PathRt): PathDevice['deviceState'] {
   return p.up ? 'running' : 'blocked';
 }
@@ -73,6 +78,7 @@ function multipathMap(m: SimModel, map: MapRt, holders: string[]): MultipathMap 
     activeGroup: map.activeGroup + 1,
     nextGroup: map.activeGroup + 1,
     failback: map.failbackManual ? 'manual' : 'immediate',
+    ...(map.grouping ? { vmpathConf: { grouping: map.grouping } } : {}),
     owner: map.owner,
     ...(vm ? { perVm: { vmId: vm.spec.id, baseMap: (m.maps[map.lun] as MapRt).name } } : {}),
     holders,
@@ -115,6 +121,7 @@ export function buildSnapshot(m: SimModel, nowMs: number, cgroups: readonly Obse
       paths.push({
         dev: e.dev,
         devT: e.devT,
+        hcil: hcilOf(map, e),
         deviceState: deviceState(p),
         inflight: { read: inflight.get(e.dev) ?? 0, write: 0 },
         transport: {

@@ -21,6 +21,8 @@ export interface PathSpec {
   state?: DeviceState;
   capacityMBps?: number;
   inflight?: number;
+  /** SCSI H:C:T:L; default `<index>:0:0:0`, `null` for none. */
+  hcil?: string | null;
 }
 export interface MapSpec {
   groups: string[][];
@@ -55,6 +57,7 @@ export function buildHost(spec: HostSpec): HostSnapshot {
   const paths: PathDevice[] = Object.entries(spec.paths).map(([dev, p], i) => ({
     dev,
     devT: `8:${i * 16}`,
+    ...(p.hcil === null ? {} : { hcil: p.hcil ?? `${i}:0:0:0` }),
     deviceState: p.state ?? 'running',
     inflight: { read: p.inflight ?? 0, write: 0 },
     transport: { kind: 'fc', adapter: p.adapter, targetPort: p.targetPort },
