@@ -48,7 +48,7 @@ export async function qemuArgv(fs: HostFs, pid: number): Promise<string[] | unde
 export interface QemuCandidate {
   readonly pid: number;
   readonly argv: readonly string[];
-  /** /proc/PID/stat as read to look the process up (readQemuProcess uses it, not a second read). */
+  /** /proc/PID/stat as read to look a known process up (readQemuProcess uses it, not a second read). */
   readonly statText?: string;
 }
 
@@ -92,7 +92,9 @@ export async function qemuCandidate(
       return undefined;
     }
   }
-  return argv ? { pid, argv, statText } : undefined;
+  // The stat line is reused only when nothing was read after it: read before a cmdline, it could
+  // predate the process's exit that the cmdline read raced with.
+  return argv ? { pid, argv, ...(hit ? { statText } : {}) } : undefined;
 }
 
 export async function openBlockDevices(fs: HostFs, pid: number, concurrency: number): Promise<DevT[]> {

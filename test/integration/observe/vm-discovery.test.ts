@@ -6,6 +6,7 @@
  * /var/run/qemu-server/<vmid>.pid and cgroup qemu.slice/<vmid>.scope.
  */
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { observeHost } from '../../../agent/observe';
 import { captureHost, encodeCapture, openCapture } from '../../../agent/observe/capture';
 import type { HostFs, HostSnapshot, Vm } from '../../../agent/model';
@@ -107,6 +108,23 @@ describe('observeHost on this machine with real QEMU processes', () => {
     ).toBe(true);
     expect(Object.isFrozen(s)).toBe(true);
   });
+
+  it("reads this machine's /sys the same on the scan thread as on the main thread", async () => {
+    const ctx = { fs: new RootedHostFs('/'), runner: new ProcessCommandRunner(), clock };
+    const script = path.join(__dirname, '../../unit/observe/threads/ts-loader.cjs');
+    const threaded = await observeHost(ctx, { sysfsThread: 'always', sysfsThreadScript: script });
+    const main = await observeHost(ctx, { sysfsThread: 'never' });
+    expect(threaded.diagnostics.filter((d) => /scan thread/.test(d.message))).toEqual([]);
+    // The loop devices the QEMUs hold are found in the thread's /sys/block index.
+    const disks = (x: HostSnapshot) => [a, b, c].map((v) => find(x, v.pid).disks);
+    expect(disks(threaded)).toEqual(disks(main));
+    expect(
+      find(threaded, a.pid)
+        .disks.map((d) => d.devT)
+        .sort(),
+    ).toEqual([loops[0]!.devT, loops[1]!.devT].sort());
+    expect(threaded.paths).toEqual(main.paths);
+  }, 60_000);
 
   it('a stopped QEMU is reported paused', async () => {
     process.kill(c.pid, 'SIGSTOP');
