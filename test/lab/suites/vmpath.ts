@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { observeHost } from '../../../agent/observe';
+import { observeHost, type ObserveOptions } from '../../../agent/observe';
 import type { HostSnapshot } from '../../../agent/model/snapshot';
 import { ProcessCommandRunner } from '../../../agent/os/command-runner';
 import { RootedHostFs } from '../../../agent/os/host-fs';
@@ -14,14 +14,14 @@ import { dmStatus, mapsJson, rig } from '../lib/rig';
 import { out, readAttr, sleep, until, writeAttr } from '../lib/sh';
 
 /** observeHost on the real guest; timeouts raised because TCG on a busy 2-core host is ~50x slower. */
-function snapshot(): Promise<HostSnapshot> {
+function snapshot(options: ObserveOptions = {}): Promise<HostSnapshot> {
   return observeHost(
     {
       fs: new RootedHostFs('/'),
       runner: new ProcessCommandRunner(60_000),
       clock: { nowMs: () => Date.now() },
     },
-    { readTimeoutMs: 30_000 },
+    { readTimeoutMs: 30_000, ...options },
   );
 }
 
@@ -33,10 +33,10 @@ function kernelState(): string {
  * A snapshot taken while the kernel state stood still (the same `dmsetup status` before and
  * after), so that comparing them is fair; multipathd may reload maps after a path event.
  */
-async function stableSnapshot(ctx: CaseContext): Promise<HostSnapshot> {
+async function stableSnapshot(ctx: CaseContext, options: ObserveOptions = {}): Promise<HostSnapshot> {
   for (let i = 0; ; i++) {
     const before = kernelState();
-    const s = await snapshot();
+    const s = await snapshot(options);
     const after = kernelState();
     if (before === after) return s;
     ctx.log(`kernel state changed during observeHost (try ${i + 1}): ${before} => ${after}`);
@@ -127,6 +127,17 @@ export const cases: LabCase[] = [
       ctx.save('vmpath/proc-diskstats.txt', out(['cat', '/proc/diskstats']));
       assertMatchesKernel(ctx, s1, r, 'all up');
       assert.equal(s1.maps.length, 2);
+
+      // The same host read with sysfs on the scan thread (observe uses it on large hosts only).
+      const threaded = await stableSnapshot(ctx, { sysfsThread: 'always' });
+      assert.deepEqual(
+        threaded.diagnostics.filter((d) => /scan thread/.test(d.message)),
+        [],
+        'the scan thread ran',
+      );
+      assertMatchesKernel(ctx, threaded, r, 'all up, scan thread');
+      const shape = (x: HostSnapshot) => x.paths.map(({ stat: _s, inflight: _i, ...rest }) => rest);
+      assert.deepEqual(shape(threaded), shape(s1));
 
       const m = r.maps[0];
       const p = m?.paths[0];
