@@ -13,23 +13,36 @@ const SELECTORS: Record<string, { pathArgs: readonly string[]; infoArgs: number 
   'historical-service-time': { pathArgs: ['1'], infoArgs: 1 },
 };
 
+/** A path's priority as multipathd reports it (`pri`): its prioritizer's value, ALUA by default. */
+export function mpdPrio(p: SimPathDev): number {
+  return p.mpdPriority ?? p.priority;
+}
+
 /** Group priority as multipathd computes it: the mean priority of its usable paths. */
 export function groupPriority(group: DmGroup, usable: (p: SimPathDev) => boolean): number {
   const ok = group.paths.filter((p) => !p.failed && usable(p.dev));
-  return ok.length === 0 ? 0 : Math.floor(ok.reduce((s, p) => s + p.dev.priority, 0) / ok.length);
+  return ok.length === 0 ? 0 : Math.floor(ok.reduce((s, p) => s + mpdPrio(p.dev), 0) / ok.length);
 }
 
-/** The table multipathd loads for a LUN: groups per its grouping policy, best priority first. */
-export function makeMultipathTable(lun: SimLun, features?: string[], selector?: string): MultipathTable {
+/**
+ * The table multipathd loads for a LUN: groups per its grouping policy (`grouping`: a multipaths
+ * entry's, else the LUN's), best priority first (mpdPrio: a weightedpath entry's priorities count).
+ */
+export function makeMultipathTable(
+  lun: SimLun,
+  features?: string[],
+  selector?: string,
+  grouping: SimLun['grouping'] = lun.grouping,
+): MultipathTable {
   const live = lun.paths.filter((p) => !p.deleted);
   let sets: SimPathDev[][];
-  if (lun.grouping === 'multibus') sets = [live];
-  else if (lun.grouping === 'failover') sets = live.map((p) => [p]);
+  if (grouping === 'multibus') sets = [live];
+  else if (grouping === 'failover') sets = live.map((p) => [p]);
   else {
-    const prios = [...new Set(live.map((p) => p.priority))];
-    sets = prios.map((pr) => live.filter((p) => p.priority === pr));
+    const prios = [...new Set(live.map(mpdPrio))];
+    sets = prios.map((pr) => live.filter((p) => mpdPrio(p) === pr));
   }
-  const mean = (s: SimPathDev[]): number => s.reduce((a, p) => a + p.priority, 0) / Math.max(1, s.length);
+  const mean = (s: SimPathDev[]): number => s.reduce((a, p) => a + mpdPrio(p), 0) / Math.max(1, s.length);
   sets = sets.filter((s) => s.length > 0).sort((a, b) => mean(b) - mean(a));
   // `service-time 0`: selector name, then its argument count and arguments.
   // `selector`: a path_selector from a multipaths entry (vmpath.conf), else the LUN's own.

@@ -3,7 +3,7 @@
  * and `show map X json` (3-space indent, `"key" : value`), the padded text tables of `show
  * paths` / `show maps` (every column padded, the last too), and the topology tree.
  */
-import { groupPriority } from './dm-table';
+import { groupPriority, mpdPrio } from './dm-table';
 import { mpTable } from './dm-kernel';
 import { formatSize, lunHex } from './naming';
 import type { DmDev, DmGroup, DmPath, SimPathDev } from './state';
@@ -77,7 +77,7 @@ function pathJson(p: DmPath, ind: string): string {
   return (
     `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n` +
     `${ind}"dm_st" : ${p.failed ? '"failed"' : '"active"'},\n${ind}"dev_st" : ${q(d.mpdDevState)},\n` +
-    `${ind}"chk_st" : ${q(d.checker)},\n${ind}"checker" : "tur",\n${ind}"pri" : ${q(d.priority)},\n` +
+    `${ind}"chk_st" : ${q(d.checker)},\n${ind}"checker" : "tur",\n${ind}"pri" : ${q(mpdPrio(d))},\n` +
     `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n` +
     `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n` +
     `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n` +
@@ -199,7 +199,7 @@ export function showPaths(
       p.hcil,
       p.dev,
       p.devT,
-      String(p.priority),
+      String(mpdPrio(p)),
       dmSt,
       p.checker,
       p.mpdDevState,

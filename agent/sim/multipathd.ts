@@ -9,6 +9,7 @@ import type { SimCtx } from './dm-kernel';
 import { failPath, findDmPath, isUsable, mpTable, reinstatePath, switchGroup } from './dm-kernel';
 import type { Failback } from './spec';
 import type { DmDev, SimPathDev } from './state';
+import { assignedPrio, hostPrio } from './multipathd-prio';
 
 /** Delay after an operator switchgroup before an `immediate` map fails back (measured ~0.7 s). */
 export const FAILBACK_IMMEDIATE_DELAY_MS = 700;
@@ -141,6 +142,7 @@ export function reloadMap(ctx: SimCtx, dm: DmDev): void {
     mpd.lun,
     mpd.noPathRetry === 'queue' ? ['queue_if_no_path'] : [],
     mpd.pathSelector,
+    mpd.grouping,
   );
   for (const g of table.groups)
     for (const p of g.paths) p.failed = p.dev.checker !== 'ready' || !isUsable(p.dev);
@@ -159,6 +161,10 @@ export interface MultipathEntry {
   noPathRetry?: 'queue' | 'fail';
   /** `historical-service-time 0` etc.: a selector the simulated kernel knows, with `0` args. */
   pathSelector?: string;
+  grouping?: 'failover' | 'multibus' | 'group_by_prio';
+  /** Prioritizer name and its `prio_args` (multipathd-prio.ts). */
+  prio?: string;
+  prioArgs?: string;
 }
 
 const PATH_SELECTOR = /^(service-time|round-robin|queue-length|historical-service-time) 0$/;
@@ -181,19 +187,36 @@ export function parseMultipathEntries(conf: string): Map<string, MultipathEntry>
     if (npr === 'queue' || npr === 'fail') entry.noPathRetry = npr;
     const sel = /\bpath_selector\s+"([^"]*)"/.exec(b)?.[1];
     if (sel && PATH_SELECTOR.test(sel)) entry.pathSelector = sel;
+    const pgp = /\bpath_grouping_policy\s+"?([^\s"]+)"?/.exec(b)?.[1];
+    if (pgp === 'failover' || pgp === 'multibus' || pgp === 'group_by_prio') entry.grouping = pgp;
+    const prio = /\bprio\s+"?([a-z_]+)"?/.exec(b)?.[1];
+    if (prio) entry.prio = prio;
+    const args = /\bprio_args\s+"([^"]*)"/.exec(b)?.[1];
+    if (args !== undefined) entry.prioArgs = args;
     out.set(wwid, entry);
   }
   return out;
 }
 
-/** `multipathd reconfigure`: re-read config, reload every managed map. */
+/**
+ * `multipathd reconfigure`: re-read config, assign path priorities (multipathd-prio.ts), reload
+ * every managed map (its groups from the entry's path_grouping_policy, highest priority first).
+ */
 export function reconfigure(ctx: SimCtx, confTexts: readonly string[]): void {
   const entries = new Map<string, MultipathEntry>();
   for (const text of confTexts)
     for (const [wwid, e] of parseMultipathEntries(text)) entries.set(wwid, { ...entries.get(wwid), ...e });
+  const host = hostPrio(confTexts);
   for (const dm of managedMaps(ctx)) {
     const mpd = dm.mpd as NonNullable<DmDev['mpd']>;
     const e = entries.get(mpd.lun.wwid);
+    for (const p of mpd.lun.paths) {
+      const prio = assignedPrio(p, host, e);
+      if (prio === undefined) delete p.mpdPriority;
+      else p.mpdPriority = prio;
+    }
+    if (e?.grouping) mpd.grouping = e.grouping;
+    else delete mpd.grouping;
     mpd.noPathRetry = e?.noPathRetry ?? mpd.lun.noPathRetry;
     mpd.failback = e?.failback ?? mpd.lun.specFailback;
     if (e?.pathSelector) mpd.pathSelector = e.pathSelector;

@@ -49,6 +49,12 @@ export interface SimPathDev {
   readonly link: SimLink;
   readonly lun: SimLun;
   readonly priority: number;
+  /**
+   * The priority multipathd assigned at its last reconfigure when it is not the ALUA one: a
+   * `prio weightedpath` of the LUN's multipaths entry (detect_prio off), or `const` (1). Absent:
+   * `priority` (ALUA, autodetected). See multipathd-prio.ts.
+   */
+  mpdPriority?: number;
   /** Set by a device-level fault (`echo offline > device/state`). */
   offline: boolean;
   deleted: boolean;
@@ -128,6 +134,8 @@ export interface MpdMap {
   noPathRetry: 'fail' | 'queue';
   /** path_selector from a multipaths entry (absent: the LUN's own selector). */
   pathSelector?: string;
+  /** path_grouping_policy from a multipaths entry (absent: the LUN's own grouping). */
+  grouping?: SimLun['grouping'];
   action: string;
   pathFaults: number;
   switchGrp: number;
