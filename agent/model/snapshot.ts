@@ -245,6 +245,12 @@ export interface Diagnostic {
 export interface HostInfo {
   readonly hostname: string;
   readonly kernel?: string;
+  /**
+   * dm-multipath path selectors this kernel can load (`round-robin`, `queue-length`,
+   * `service-time`, `historical-service-time`, `io-affinity`), from depmod's lists; absent when
+   * unknown (then nothing may be concluded about a selector).
+   */
+  readonly pathSelectors?: readonly string[];
   readonly multipathToolsVersion?: string;
   readonly cgroupMode: 'v1' | 'v2' | 'hybrid' | 'none';
   /** Where cgroupfs is mounted (host paths): the v1 blkio controller and/or cgroup2. */

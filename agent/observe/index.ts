@@ -15,6 +15,7 @@ import { naturalSortBy } from './natural-order';
 import { DiagnosticSink } from './diagnostics';
 import { GuardedHostFs } from './guarded-fs';
 import { readHostFacts } from './host-info';
+import { readKernelSelectors } from './kernel-selectors';
 import { readAllDmTables, readMultipathInputs } from './multipath-adapter';
 import { assembleMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
 import { readVmpathConf } from './vmpath-conf-read';
@@ -108,6 +109,7 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   const inputsP = readMultipathInputs(ctx.runner, diag);
   const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
+  const selectorsP = readKernelSelectors(fs, facts.kernel, diag, ctx.fs);
   const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups, argvCache: argvCacheOf(ctx.fs) });
   const [sysfs, inputs] = await Promise.all([sysfsP, inputsP]);
   const index = sysfs.index;
@@ -142,11 +144,13 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
   }));
   naturalSortBy(vms, (vm) => vm.id);
 
+  const pathSelectors = await selectorsP;
   return freezeSnapshot({
     takenAtMs,
     host: {
       hostname: facts.hostname,
       ...(facts.kernel !== undefined ? { kernel: facts.kernel } : {}),
+      ...(pathSelectors !== undefined ? { pathSelectors } : {}),
       ...(inputs.version !== undefined ? { multipathToolsVersion: inputs.version } : {}),
       cgroupMode: facts.cgroups.mode,
       cgroupMounts: {

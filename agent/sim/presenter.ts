@@ -127,10 +127,26 @@ export class Presenter {
     this.cache.delete(`link:${at}`);
   }
 
+  private writeModuleLists(release: string): void {
+    this.put(`/lib/modules/${release}/modules.builtin`, 'kernel/drivers/md/dm-mod.ko\n');
+    const dep = (m: string) => `kernel/drivers/md/dm-${m}.ko:`;
+    this.put(
+      `/lib/modules/${release}/modules.dep`,
+      [
+        `${dep('multipath')}\n`,
+        ...['round-robin', 'queue-length', 'service-time', 'historical-service-time'].map(
+          (m) => `${dep(m)} kernel/drivers/md/dm-multipath.ko\n`,
+        ),
+      ].join(''),
+    );
+  }
+
   writeAll(): void {
     const s = this.state;
     this.put('/proc/sys/kernel/hostname', `${s.hostname}\n`);
     this.put('/proc/sys/kernel/osrelease', `${s.kernel}\n`);
+    // depmod's list: the simulated kernel loads every path selector the simulator implements.
+    if (/^[A-Za-z0-9][A-Za-z0-9._+~-]*$/.test(s.kernel)) this.writeModuleLists(s.kernel);
     this.put('/proc/mounts', mountsText(s.cgroupVersion));
     if (s.cgroupVersion === 2)
       this.put('/sys/fs/cgroup/cgroup.controllers', 'cpuset cpu io memory hugetlb pids rdma misc\n');
