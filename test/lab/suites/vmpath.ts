@@ -11,7 +11,7 @@ import { RootedHostFs } from '../../../agent/os/host-fs';
 import type { CaseContext, LabCase } from '../lib/case';
 import type { Rig } from '../lib/rig';
 import { dmStatus, mapsJson, rig } from '../lib/rig';
-import { out, readAttr, sleep, until, writeAttr } from '../lib/sh';
+import { out, readAttr, sh, sleep, until, writeAttr } from '../lib/sh';
 
 /** observeHost on the real guest; timeouts raised because TCG on a busy 2-core host is ~50x slower. */
 function snapshot(options: ObserveOptions = {}): Promise<HostSnapshot> {
@@ -127,6 +127,15 @@ export const cases: LabCase[] = [
       ctx.save('vmpath/proc-diskstats.txt', out(['cat', '/proc/diskstats']));
       assertMatchesKernel(ctx, s1, r, 'all up');
       assert.equal(s1.maps.length, 2);
+
+      // The path selectors this kernel can load, as observe reads them, against modinfo.
+      ctx.fact('host.pathSelectors', s1.host.pathSelectors ?? 'unknown');
+      assert.ok(s1.host.pathSelectors, 'depmod lists read');
+      for (const selector of ['round-robin', 'queue-length', 'service-time', 'historical-service-time']) {
+        const known = sh(['modinfo', '-n', `dm-${selector}`], { allowFail: true }).status === 0;
+        ctx.fact(`modinfo dm-${selector}`, known ? 'present' : 'absent');
+        assert.equal(s1.host.pathSelectors.includes(selector), known, `dm-${selector}`);
+      }
 
       // The same host read with sysfs on the scan thread (observe uses it on large hosts only).
       const threaded = await stableSnapshot(ctx, { sysfsThread: 'always' });
