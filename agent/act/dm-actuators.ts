@@ -163,6 +163,8 @@ export function prepareNoPathRetry(env: ActEnv, a: Of<'set-no-path-retry'>): Pro
 }
 
 export function preparePathSelector(env: ActEnv, a: Of<'set-path-selector'>): Promise<Prepared> {
+  if (a.value === null)
+    return prepareConfSetting(env, a.map, { pathSelector: undefined }, "multipathd's own path_selector");
   return prepareConfSetting(env, a.map, { pathSelector: a.value }, `path_selector "${a.value}"`);
 }
 

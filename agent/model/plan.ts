@@ -45,12 +45,13 @@ export type Action =
   | (ActionBase & { readonly kind: 'set-no-path-retry'; readonly map: string; readonly value: 'queue' })
   /**
    * multipathd's own `path_selector` for a map one VM owns (vmpath.conf, EngineConfig
-   * ownedMapSelector): the dm table is rebuilt with it on reconfigure.
+   * ownedMapSelector): the dm table is rebuilt with it on reconfigure. `null` removes it (the
+   * map goes back to multipathd's own selector), e.g. when the kernel cannot load it.
    */
   | (ActionBase & {
       readonly kind: 'set-path-selector';
       readonly map: string;
-      readonly value: 'historical-service-time 0';
+      readonly value: 'historical-service-time 0' | null;
     })
   /**
    * multipathd's own grouping of a multibus map one VM owns (vmpath.conf, EngineConfig

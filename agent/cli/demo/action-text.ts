@@ -41,7 +41,9 @@ export function actionText(a: Action): string {
         : a.kind === 'set-no-path-retry'
           ? `no_path_retry ${a.value} (vmpath.conf)`
           : a.kind === 'set-path-selector'
-            ? `path_selector "${a.value}" (vmpath.conf)`
+            ? a.value
+              ? `path_selector "${a.value}" (vmpath.conf)`
+              : 'path_selector removed (vmpath.conf)'
             : a.kind === 'set-path-grouping'
               ? a.grouping
                 ? `group_by_prio, prio_args "${prioArgs(a.grouping)}" (vmpath.conf)`

@@ -168,6 +168,8 @@ export function applyAction(ctx: ApplyContext, a: Action): void {
       return;
     }
     case 'set-path-selector': {
+      // The simulated kernel loads every selector, so vmpath never takes it back here (null).
+      if (a.value === null) return;
       // multipathd reconfigure reloads the map with the selector (fresh per-path state).
       const map = mapByName(m, a.map);
       if (map && map.owner === 'multipathd') {

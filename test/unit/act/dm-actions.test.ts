@@ -280,6 +280,31 @@ describe('set-path-selector', () => {
     expect(released.map((x) => x.outcome)).toEqual(['applied']);
     expect(existsSync(file)).toBe(false);
   });
+
+  it("value null takes the selector back out of vmpath.conf, keeping the map's other settings", async () => {
+    const runner = new ScriptedRunner()
+      .on('multipathd reconfigure', 'ok\n')
+      .on('multipathd show daemon', 'pid 295 idle\n');
+    const ctx = await context(runner, { snapshot: snapshot([map('mpatha')]) });
+    const file = path.join(ctx.fs.root, VMPATH_CONF_PATH);
+    const set = { ...base, kind: 'set-path-selector' as const, map: 'mpatha' };
+    const fb = { ...base, kind: 'set-failback-manual' as const, id: 'fb', map: 'mpatha' };
+    await applyPlan(ctx, plan(fb, { ...set, id: 'on', value: 'historical-service-time 0' as const }), {
+      dryRun: false,
+    });
+    expect(readFileSync(file, 'utf8')).toContain('path_selector');
+    const r = await applyPlan(
+      ctx,
+      plan({ ...set, id: 'off', value: null }, { ...set, id: 'off2', value: null }),
+      {
+        dryRun: false,
+      },
+    );
+    expect(r.map((x) => x.outcome)).toEqual(['applied', 'unchanged']);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('path_selector');
+    expect(text).toContain('failback manual');
+  });
 });
 
 describe('set-path-grouping', () => {

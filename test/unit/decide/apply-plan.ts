@@ -90,10 +90,13 @@ export function applyPlanToSnapshot(snapshot: HostSnapshot, plan: Plan): HostSna
       m.features = [...m.features.filter((f) => f !== 'queue_if_no_path'), 'queue_if_no_path'];
     },
     'set-path-selector': (a) => {
-      // multipathd reloads the map with the selector; vmpath.conf now holds it
+      // multipathd reloads the map with the selector (removed: its default, service-time);
+      // vmpath.conf now holds it, or no longer does
       const m = mapNamed(a.map);
-      m.groups = m.groups.map((g) => ({ ...g, selector: 'historical-service-time', selectorArgs: [] }));
-      m.vmpathConf = { ...m.vmpathConf, pathSelector: a.value } as typeof m.vmpathConf;
+      const selector = a.value === null ? 'service-time' : 'historical-service-time';
+      m.groups = m.groups.map((g) => ({ ...g, selector, selectorArgs: [] }));
+      const { pathSelector: _old, ...rest } = m.vmpathConf ?? {};
+      m.vmpathConf = (a.value === null ? rest : { ...rest, pathSelector: a.value }) as typeof m.vmpathConf;
     },
     'set-path-grouping': (a) => {
       // multipathd regroups the map: the highest-priority paths first (lab fixture grouping-weightedpath)
