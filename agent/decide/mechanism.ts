@@ -238,8 +238,9 @@ export function applyMechanism(
       return { mechanism: 'switch-group', paths: grouped.pending.paths, ioMap: map.name, reasons };
     const target = grouped?.target ?? map.groups.find((g) => g.paths.some((p) => p.dev === sel.chosen[0]));
     if (!target) return { mechanism: 'none', paths: [], ioMap: map.name, reasons };
-    // A map vmpath grouped by priority keeps failback immediate (vmpath.conf): its best group is the choice.
-    if (!grouped && map.failback !== 'manual' && map.vmpathConf?.failback !== 'manual')
+    // A map vmpath grouped by priority keeps failback immediate (vmpath.conf): its best group is the
+    // choice (and while the entry stays, failback manual could not be written anyway).
+    if (!map.vmpathConf?.grouping && map.failback !== 'manual' && map.vmpathConf?.failback !== 'manual')
       plan.add({
         kind: 'set-failback-manual',
         map: map.name,

@@ -89,12 +89,14 @@ describe('ownedMapGrouping by-choice', () => {
     const spec = host();
     spec.maps.mpathc = {
       groups: [['sdj'], ['sdk', 'sdl'], ['sdi']],
+      failback: 'immediate', // the entry's
       vmpathConf: { grouping: g?.grouping ?? undefined },
     };
     const p = run(buildHost(spec));
     expect(of(p, 'set-path-grouping')).toEqual([]);
     expect(p.warnings.map((w) => w.code)).toContain('grouping-not-honoured');
     expect(p.warnings.find((w) => w.code === 'grouping-not-honoured')?.message).toMatch(/detect_prio/);
+    expect(of(p, 'set-failback-manual').map((a) => a.map)).not.toContain('mpathc');
   });
 
   it('removed when the option is turned off, and when a second VM uses the map', () => {
