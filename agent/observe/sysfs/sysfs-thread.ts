@@ -29,6 +29,9 @@ export type SysfsThreadMode = 'auto' | 'always' | 'never';
 /** Fewer /sys/block entries than this: scan on the main thread (mode `auto`). */
 export const THREAD_MIN_DEVICES = 256;
 
+/** After this many failures in a row the thread is not tried again in this process. */
+export const MAX_THREAD_FAILURES = 3;
+
 export const DEFAULT_SCAN_SCRIPT = path.join(__dirname, 'scan-thread.js');
 
 export interface SysfsReadOptions {
@@ -48,6 +51,8 @@ class ScanThread {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
+  /** Failed scans since the last good one. */
+  failuresInARow = 0;
 
   constructor(private readonly script: string) {}
 
@@ -129,19 +134,28 @@ export async function readSysfs(
   const text = await readDiskstatsText(fs, diag);
   let thread = threads.get(script);
   if (!thread) threads.set(script, (thread = new ScanThread(script)));
+  if (thread.failuresInARow >= MAX_THREAD_FAILURES)
+    return scanSysfs(fs, diag, concurrency, diskstatsOf(text, diag));
   try {
     const reply = await thread.scan(
       { root: fs.directRoot, concurrency, diskstatsText: text },
       opts.timeoutMs,
     );
     if ('error' in reply) throw new Error(reply.error);
+    thread.failuresInARow = 0;
     const index = new BlockIndex(fs, diag, concurrency);
     for (const node of reply.nodes) index.add(node);
     for (const d of reply.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
     return { index, paths: new Map(reply.paths.map((p) => [p.device.dev, p])) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    diag.add('info', 'host', `sysfs read on the main thread: the scan thread failed (${why})`);
+    const given = ++thread.failuresInARow >= MAX_THREAD_FAILURES;
+    diag.add(
+      given ? 'warn' : 'info',
+      'host',
+      `sysfs read on the main thread: the scan thread failed (${why})` +
+        (given ? `; not tried again in this process after ${MAX_THREAD_FAILURES} failures in a row` : ''),
+    );
     return scanSysfs(fs, diag, concurrency, diskstatsOf(text, diag));
   }
 }

@@ -3,7 +3,7 @@ import { observeHost, type ObserveOptions } from '../../../agent/observe';
 import { GuardedHostFs } from '../../../agent/observe/guarded-fs';
 import { ReplayHostFs } from '../../../agent/observe/capture/replay';
 import { answer } from '../../../agent/observe/sysfs/scan-thread';
-import { THREAD_MIN_DEVICES } from '../../../agent/observe/sysfs/sysfs-thread';
+import { MAX_THREAD_FAILURES, THREAD_MIN_DEVICES } from '../../../agent/observe/sysfs/sysfs-thread';
 import type { HostSnapshot } from '../../../agent/model';
 import { createSimHost, scaleSpec, type SimHost } from '../../../agent/sim';
 
@@ -58,6 +58,20 @@ describe('sysfs on a second thread', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(fallbacks(s)).toEqual([expect.stringContaining('no answer within 1000 ms')]);
     expect({ ...s, diagnostics: [] }).toEqual({ ...main, diagnostics: [] });
+  }, 30_000);
+
+  it('gives up on a thread that fails MAX_THREAD_FAILURES times in a row, with one warning', async () => {
+    // A path of its own, so this thread's failure count starts at 0.
+    const script = `${THREADS}/../threads/crash.cjs`;
+    const runs: HostSnapshot[] = [];
+    for (let i = 0; i < MAX_THREAD_FAILURES + 1; i++)
+      runs.push(await snap(sim, { sysfsThread: 'always', sysfsThreadScript: script }));
+    const levels = runs.map((s) =>
+      s.diagnostics.filter((d) => d.message.includes(FALLBACK)).map((d) => d.level),
+    );
+    expect(levels).toEqual([...Array(MAX_THREAD_FAILURES - 1).fill(['info']), ['warn'], []]);
+    expect(fallbacks(runs[MAX_THREAD_FAILURES - 1]!)[0]).toContain('not tried again');
+    expect(runs[MAX_THREAD_FAILURES]!.paths).toEqual(runs[0]!.paths);
   }, 30_000);
 
   it('auto: uses the thread only from THREAD_MIN_DEVICES block devices on', async () => {
