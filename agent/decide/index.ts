@@ -27,6 +27,7 @@ import { layersForVm, resolvePolicy } from './policy/resolve';
 import type { LoadBook } from './select';
 import type { Routed } from './route';
 import { newRouteContext, routeAll } from './route';
+import { dropUnloadableSelectors } from './owned-selector';
 import { buildTopology, disksOnMap, vmMapNames } from './topology';
 import type { DecideInput, EngineConfig } from './types';
 import { DEFAULT_ENGINE_CONFIG } from './types';
@@ -102,6 +103,7 @@ export function decide(input: DecideInput): Plan {
   const resolved = resolveAll(input, plan);
   const routeCtx = newRouteContext(selectCtx, mechCtx, resolved);
   const routed = routeAll(routeCtx, resolved);
+  dropUnloadableSelectors(mechCtx);
 
   resolved.forEach(({ vm, policy }, i) => {
     const reasons: string[] = [];

@@ -21,6 +21,7 @@ import type { Topology } from './topology';
 import { planVmMapRegroup, planVmMapReload } from './vm-map-rebuild';
 import { createVmMap, lvOn } from './vm-map-create';
 import { dropGrouping, ownedGrouping } from './owned-grouping';
+import { ownedSelector } from './owned-selector';
 import { currentGroup, disksOnMap, pathUsable, usablePaths, vmMapOf } from './topology';
 import type { EngineConfig } from './types';
 
@@ -282,31 +283,4 @@ export function applyMechanism(
     reasons.push(`map ${map.name} is shared by ${users.length} VMs and vm ${vm.id} has no pin: limits only`);
   }
   return { mechanism: 'limits-only', paths: followGroup(topo, map, reasons), ioMap: map.name, reasons };
-}
-
-const HST = 'historical-service-time';
-
-/**
- * EngineConfig.ownedMapSelector: a multipathd map only this VM uses, with more than one usable
- * path in the group it uses, gets `path_selector "historical-service-time 0"` in vmpath.conf.
- * Not again once vmpath.conf has it or the group's selector already is historical-service-time.
- * Not for a VM whose pin its one group cannot enforce (the caller skips it).
- */
-function ownedSelector(
-  ctx: MechanismContext,
-  vm: Vm,
-  map: MultipathMap,
-  group: MultipathMap['groups'][number],
-  usable: number,
-  origins: readonly Origin[],
-): void {
-  if (ctx.cfg.ownedMapSelector !== HST || map.owner !== 'multipathd' || usable < 2) return;
-  if (group.selector === HST || map.vmpathConf?.pathSelector !== undefined) return;
-  ctx.plan.add({
-    kind: 'set-path-selector',
-    map: map.name,
-    value: `${HST} 0`,
-    reason: `map ${map.name} is used by vm ${vm.id} alone (${usable} usable paths in group ${group.index}, selector ${group.selector}): historical-service-time learns its fastest paths (ownedMapSelector)`,
-    origins,
-  });
 }

@@ -166,6 +166,53 @@ const CASES: Case[] = [
     warnings: ['pin-not-enforceable'],
   },
   {
+    name: 'ownedMapSelector on a kernel without dm-historical-service-time: not written, warned',
+    host: {
+      ...owned({ failback: 'manual' }),
+      host: {
+        kernel: '6.1.0-56-cloud-amd64',
+        pathSelectors: ['queue-length', 'round-robin', 'service-time'],
+      },
+    },
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: ['switch-group mpatha 2'],
+    warnings: ['selector-unavailable'],
+    check: (p) =>
+      expect(p.warnings[0]?.message).toMatch(
+        /kernel 6\.1\.0-56-cloud-amd64 has no dm-historical-service-time module .*keeps service-time/,
+      ),
+  },
+  {
+    name: 'ownedMapSelector on a kernel that lists dm-historical-service-time: written',
+    host: {
+      ...owned({ failback: 'manual' }),
+      host: { pathSelectors: ['historical-service-time', 'service-time'] },
+    },
+    policy: { '101': { pin: [{ kind: 'fabric', fabric: 'B' }] } },
+    config: { ownedMapSelector: 'historical-service-time' },
+    actions: ['set-path-selector mpatha', 'switch-group mpatha 2'],
+  },
+  {
+    name: 'vmpath.conf names a selector the kernel cannot load: taken back out (even with ownedMapSelector keep)',
+    host: {
+      ...owned({
+        failback: 'manual',
+        vmpathConf: {
+          failback: 'manual',
+          pathSelector: 'historical-service-time 0',
+        } as MultipathMap['vmpathConf'],
+      }),
+      host: { pathSelectors: ['round-robin', 'service-time'] },
+    },
+    actions: ['set-path-selector mpatha'],
+    warnings: ['selector-unavailable'],
+    check: (p) => {
+      expect(p.actions[0]).toMatchObject({ kind: 'set-path-selector', map: 'mpatha', value: null });
+      expect(p.actions[0]?.reason).toMatch(/multipathd cannot reload the map with it; removed/);
+    },
+  },
+  {
     name: 'ownedMapSelector keep (the default): nothing written',
     host: owned({ failback: 'manual' }),
     actions: [],

@@ -47,6 +47,8 @@ export interface HostSpec {
   paths: Record<string, PathSpec>;
   maps: Record<string, MapSpec>;
   vms: Record<string, VmSpec>;
+  /** Host facts beyond the defaults (hostname node1, cgroup v2). */
+  host?: Partial<HostSnapshot['host']>;
 }
 
 export function pathDevT(spec: HostSpec, dev: string): string {
@@ -119,7 +121,7 @@ export function buildHost(spec: HostSpec): HostSnapshot {
   }));
   return {
     takenAtMs: 0,
-    host: { hostname: 'node1', cgroupMode: 'v2' },
+    host: { hostname: 'node1', cgroupMode: 'v2', ...spec.host },
     maps,
     paths,
     vms,
