@@ -1,6 +1,6 @@
 /**
  * A realistic `multipathd show maps json` text for N maps × M paths (two path groups, every field
- * multipathd 0.9.4 prints, its 3-space indentation), for the parse benchmark.
+ * multipathd 0.9.4 prints, in its own layout), for the parse benchmark.
  */
 function path(dev: string, devT: string, active: boolean): Record<string, unknown> {
   return {
@@ -60,5 +60,28 @@ export function multipathdJson(maps: number, pathsPerMap: number): string {
       path_groups: groups,
     });
   }
-  return JSON.stringify({ major_version: 0, minor_version: 1, maps: out }, null, 3).replace(/": /g, '" : ');
+  let text = '{\n   "major_version": 0,\n   "minor_version": 1,\n   "maps": ';
+  text += objects(out, '   ');
+  return `${text}\n}\n`;
+}
+
+type Fields = Record<string, unknown>;
+
+/**
+ * multipathd's own layout (libmultipath print.c, as in test/fixtures/multipath-tools-0.9.4): an
+ * array of objects opens `[{`, separates `},{` and closes `}]`, each on the parent's indent;
+ * scalar members print `"key" : value`, array members `"key": [`.
+ */
+function objects(items: readonly Fields[], indent: string): string {
+  const inner = indent + '   ';
+  const bodies = items.map((o) =>
+    Object.entries(o)
+      .map(([k, v]) =>
+        Array.isArray(v)
+          ? `${inner}"${k}": ${objects(v as Fields[], inner)}`
+          : `${inner}"${k}" : ${JSON.stringify(v)}`,
+      )
+      .join(',\n'),
+  );
+  return `[{\n${bodies.join(`\n${indent}},{\n`)}\n${indent}}]`;
 }

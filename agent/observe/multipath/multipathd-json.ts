@@ -18,6 +18,7 @@
  */
 import type { CheckerState, GroupState } from '../../model/snapshot';
 import { ParseError } from '../../model/errors';
+import { parseMapsInChunks } from './json-chunks';
 import { repairUnescapedJson } from './json-repair';
 
 export interface MpdPath {
@@ -141,19 +142,25 @@ class Reader {
 /** Parse the JSON text multipathd printed; accepts both the `maps` and the single `map` form. */
 export function parseMultipathdJson(text: string, source = 'multipathd show maps json'): MpdTopology {
   const r: Reader = new Reader(source);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(repairUnescapedJson(text));
-  } catch (err) {
-    r.fail('text', `not JSON (${(err as Error).message}); starts ${JSON.stringify(text.slice(0, 60))}`);
+  const repaired = repairUnescapedJson(text);
+  // One map at a time where the layout allows (json-chunks.ts); the whole text otherwise.
+  const chunks = parseMapsInChunks(repaired);
+  let raw: unknown = chunks?.top;
+  if (!chunks) {
+    try {
+      raw = JSON.parse(repaired);
+    } catch (err) {
+      r.fail('text', `not JSON (${(err as Error).message}); starts ${JSON.stringify(text.slice(0, 60))}`);
+    }
   }
   const top = r.obj(raw, 'top level');
   const majorVersion = r.num(top, 'major_version', 'top level');
   const minorVersion = r.num(top, 'minor_version', 'top level');
   if (majorVersion !== 0)
     r.fail('top level', `unsupported JSON format version ${majorVersion}.${minorVersion}`);
-  let maps: unknown[];
-  if ('maps' in top) maps = r.arr(top, 'maps', 'top level');
+  let maps: readonly unknown[];
+  if (chunks) maps = chunks.maps;
+  else if ('maps' in top) maps = r.arr(top, 'maps', 'top level');
   else if ('map' in top) maps = [top.map];
   else r.fail('top level', 'neither "maps" nor "map" present');
   return { majorVersion, minorVersion, maps: maps.map((m, i) => readMap(r, m, `maps[${i}]`)) };
