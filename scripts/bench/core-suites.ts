@@ -96,6 +96,7 @@ function linearTarget(
 
 const parseSuite: BenchSuite = {
   name: 'parse',
+  isolated: true,
   title: 'parse `multipathd show maps json` (512 maps × 8 paths = 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];
@@ -123,6 +124,7 @@ const parseSuite: BenchSuite = {
 
 const snapshotSuite: BenchSuite = {
   name: 'snapshot',
+  isolated: true,
   title: 'full observeHost() of a simulated host (300 VMs, 512 maps, 4,096 paths = 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];
@@ -197,6 +199,7 @@ const snapshotSuite: BenchSuite = {
 
 const decideSuite: BenchSuite = {
   name: 'decide',
+  isolated: true,
   title: 'decide() for 1,000 VMs × 64 maps × 8 paths (= 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];

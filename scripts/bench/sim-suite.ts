@@ -15,7 +15,7 @@ import { POLICIES } from '../../agent/sim/des/results';
 import { runScenario } from '../../agent/sim/des/run';
 import { parseScenario } from '../../agent/sim/des/scenario';
 import type { Scenario } from '../../agent/sim/des/scenario';
-import type { BenchSuite, SuiteResult, Target } from './suite';
+import type { BenchSuite, ScenarioOutcome, SuiteResult, Target } from './suite';
 import { scaleScenario } from './sim-scale';
 import { throughputSvg, timelineSvg } from './sim-svg';
 import { vmpathTargets } from './sim-targets';
@@ -34,7 +34,13 @@ const STANDARD: readonly { file: string; protectedVm?: string }[] = [
 /** The speed target: each policy's run of the scale scenario (issue 6: "under 10 s"). */
 const SCALE_BUDGET_MS = 10_000;
 
-const outcomes: { scenario: string; comparison: Comparison; targets: readonly Target[] }[] = [];
+/** What sim-summary needs of each scenario run (not the runs themselves, with their time series). */
+const outcomes: ScenarioOutcome[] = [];
+
+/** Records a scenario's outcome for sim-summary (main does it for suites run in a child process). */
+export function recordOutcome(o: ScenarioOutcome): void {
+  outcomes.push(o);
+}
 
 function scenarioDir(): string {
   const candidates = [
@@ -92,7 +98,12 @@ function result(
   cpu?: ReadonlyMap<string, number>,
 ): SuiteResult {
   const files = charts(c, outDir);
-  outcomes.push({ scenario: c.scenario.name, comparison: c, targets });
+  const outcome: ScenarioOutcome = {
+    scenario: c.scenario.name,
+    ratios: c.runs.map((r) => ({ policy: r.result.policy, totalRatio: r.totalRatio })),
+    targets,
+  };
+  recordOutcome(outcome);
   const text = [
     formatComparison(c),
     runTimes(c, cpu),
@@ -104,7 +115,7 @@ function result(
     wallMs: Object.fromEntries(c.runs.map((r) => [r.result.policy, Math.round(r.wallMs)])),
     ...(cpu ? { cpuMs: Object.fromEntries(cpu) } : {}),
   };
-  return { text, json, targets };
+  return { text, json, targets, outcome };
 }
 
 function standardSuite(entry: (typeof STANDARD)[number]): BenchSuite {
@@ -121,6 +132,8 @@ function standardSuite(entry: (typeof STANDARD)[number]): BenchSuite {
 
 const scaleSuite: BenchSuite = {
   name: 'sim-scale',
+  // Its speed targets: after the other scenarios in one process it ran 2× slower (5.7 → 11 s).
+  isolated: true,
   title: 'simulator: scale (300 VMs, 4,096 paths, 60 s simulated)',
   async run(outDir) {
     const raw = scaleScenario();
@@ -171,8 +184,8 @@ const summarySuite: BenchSuite = {
   title: 'simulator: summary across scenarios (aggregate ratio to ideal; vmpath targets)',
   async run() {
     if (outcomes.length === 0) return { text: '(no simulator scenario ran)', json: {} };
-    const names = outcomes[0]?.comparison.runs.map((r) => r.result.policy) ?? [];
-    const rows = outcomes.map((o) => [o.scenario, ...o.comparison.runs.map((r) => r.totalRatio.toFixed(3))]);
+    const names = outcomes[0]?.ratios.map((r) => r.policy) ?? [];
+    const rows = outcomes.map((o) => [o.scenario, ...o.ratios.map((r) => r.totalRatio.toFixed(3))]);
     const met = outcomes.flatMap((o) => o.targets).filter((t) => t.ok).length;
     const all = outcomes.flatMap((o) => o.targets).length;
     const missed = outcomes.flatMap((o) =>
@@ -190,7 +203,7 @@ const summarySuite: BenchSuite = {
         ratios: Object.fromEntries(
           outcomes.map((o) => [
             o.scenario,
-            Object.fromEntries(o.comparison.runs.map((r) => [r.result.policy, r.totalRatio])),
+            Object.fromEntries(o.ratios.map((r) => [r.policy, r.totalRatio])),
           ]),
         ),
         targetsMet: met,
