@@ -2,17 +2,11 @@ import { observeHost } from '../../../agent/observe';
 import type { HostFs } from '../../../agent/model';
 import { parseProcStat } from '../../../agent/observe/parse/proc-files';
 import type { RootedHostFs } from '../../../agent/os/host-fs';
-import { HostTree, clock, fixtureRunner } from './host-tree';
+import { clock, fixtureRunner, treeMaker, kvmArgv } from './host-tree';
 
-const trees: HostTree[] = [];
-function tree(): HostTree {
-  const t = new HostTree();
-  trees.push(t);
-  return t;
-}
-afterAll(() => trees.forEach((t) => t.cleanup()));
+const tree = treeMaker();
 
-const kvm = (id: string) => ['/usr/bin/kvm', '-id', id, '-name', `vm${id}`];
+const kvm = kvmArgv;
 /** A full 52-field stat line, as Linux 6.1 writes it: field 22 is the start time. */
 const statLine = (pid: number, comm: string, start: number) =>
   `${pid} (${comm}) S 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 8 0 ${start} ${Array(30).fill('0').join(' ')}\n`;

@@ -1,17 +1,11 @@
 import { observeHost } from '../../../agent/observe';
 import type { HostFs, HostSnapshot } from '../../../agent/model';
 import type { RootedHostFs } from '../../../agent/os/host-fs';
-import { HostTree, clock, fixtureRunner, withFixtureMap } from './host-tree';
+import { clock, fixtureRunner, withFixtureMap, treeMaker, kvmArgv } from './host-tree';
 
-const trees: HostTree[] = [];
-function tree(): HostTree {
-  const t = new HostTree();
-  trees.push(t);
-  return t;
-}
-afterAll(() => trees.forEach((t) => t.cleanup()));
+const tree = treeMaker();
 
-const kvm = (id: string) => ['/usr/bin/kvm', '-id', id, '-name', `vm${id}`];
+const kvm = kvmArgv;
 
 /** A HostFs that fails or hangs on chosen paths, otherwise reads the tree. */
 class FaultyFs implements HostFs {

@@ -176,6 +176,23 @@ export function fixtureRunner(overrides: Record<string, CommandResult | string> 
   });
 }
 
+/**
+ * A HostTree maker for one test file: every tree it makes is removed after the file's tests
+ * (call it at the top level of the file).
+ */
+export function treeMaker(): (mounts?: string) => HostTree {
+  const trees: HostTree[] = [];
+  afterAll(() => trees.forEach((t) => t.cleanup()));
+  return (mounts) => {
+    const t = new HostTree(mounts);
+    trees.push(t);
+    return t;
+  };
+}
+
+/** A Proxmox QEMU's argv (`/usr/bin/kvm -id ID -name vmID`). */
+export const kvmArgv = (id: string): string[] => ['/usr/bin/kvm', '-id', id, '-name', `vm${id}`];
+
 export const FIXTURE_WWID = '1Linux_scsi_debug_2000';
 export const clock = { nowMs: () => 1_700_000_000_000 };
 

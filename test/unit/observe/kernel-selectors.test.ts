@@ -2,15 +2,9 @@ import { observeHost } from '../../../agent/observe';
 import { DiagnosticSink } from '../../../agent/observe/diagnostics';
 import { readKernelSelectors, selectorsInModuleList } from '../../../agent/observe/kernel-selectors';
 import { createSimHost, scaleSpec } from '../../../agent/sim';
-import { HostTree, clock, fixtureRunner } from './host-tree';
+import { clock, fixtureRunner, treeMaker } from './host-tree';
 
-const trees: HostTree[] = [];
-function tree(): HostTree {
-  const t = new HostTree();
-  trees.push(t);
-  return t;
-}
-afterAll(() => trees.forEach((t) => t.cleanup()));
+const tree = treeMaker();
 
 // modules.dep lines as depmod writes them: `path.ko[.xz]: deps...`; modules.builtin: one path per line.
 const DEBIAN_CLOUD_DEP = [

@@ -1,23 +1,18 @@
 import { observeHost } from '../../../agent/observe';
 import type { HostSnapshot, Vm } from '../../../agent/model';
+import type { HostTree } from './host-tree';
 import {
   FIXTURE_WWID,
-  HostTree,
   MOUNTS_HYBRID,
   MOUNTS_V1,
   MOUNTS_V2,
   clock,
   fixtureRunner,
   withFixtureMap,
+  treeMaker,
 } from './host-tree';
 
-const trees: HostTree[] = [];
-function tree(mounts?: string): HostTree {
-  const t = new HostTree(mounts);
-  trees.push(t);
-  return t;
-}
-afterAll(() => trees.forEach((t) => t.cleanup()));
+const tree = treeMaker();
 
 async function snap(t: HostTree, runner = fixtureRunner()): Promise<HostSnapshot> {
   return observeHost({ fs: t.fs, runner, clock });
