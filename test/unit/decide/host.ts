@@ -51,6 +51,19 @@ export interface HostSpec {
   host?: Partial<HostSnapshot['host']>;
 }
 
+/**
+ * Path devices of LUNs on four physical ports p1..p4 (fabric A: p1, p2 on host1; B: p3, p4 on
+ * host2): each list names one LUN's four paths, in port order.
+ */
+export function onFourPorts(...luns: readonly (readonly string[])[]): HostSpec['paths'] {
+  const paths: HostSpec['paths'] = {};
+  for (const devs of luns)
+    devs.forEach((d, i) => {
+      paths[d] = { fabric: i < 2 ? 'A' : 'B', adapter: `host${i < 2 ? 1 : 2}`, targetPort: `p${i + 1}` };
+    });
+  return paths;
+}
+
 export function pathDevT(spec: HostSpec, dev: string): string {
   return `8:${Object.keys(spec.paths).indexOf(dev) * 16}`;
 }

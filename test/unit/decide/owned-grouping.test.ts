@@ -11,21 +11,14 @@ import type { Action, HostSnapshot, Plan } from '../../../agent/model';
 import type { VmPolicyValues } from '../../../agent/model/policy';
 import { applyPlanToSnapshot } from './apply-plan';
 import type { HostSpec } from './host';
-import { buildHost, builtinRegistry, memory, policies } from './host';
+import { buildHost, builtinRegistry, memory, onFourPorts, policies } from './host';
 
 const NOW = 1_700_000_000_000;
 const STEER: Partial<EngineConfig> = { perVmMaps: 'steer', ownedMapGrouping: 'by-choice' };
 
 /** Physical paths p1..p4 (A: p1, p2; B: p3, p4): mpathb failover (raw VM 103), mpathc multibus (raw VM 104). */
 function host(): HostSpec {
-  const paths: HostSpec['paths'] = {};
-  const port = (i: number): HostSpec['paths'][string] => ({
-    fabric: i < 2 ? 'A' : 'B',
-    adapter: `host${i < 2 ? 1 : 2}`,
-    targetPort: `p${i + 1}`,
-  });
-  ['sde', 'sdf', 'sdg', 'sdh'].forEach((d, i) => (paths[d] = port(i)));
-  ['sdi', 'sdj', 'sdk', 'sdl'].forEach((d, i) => (paths[d] = port(i)));
+  const paths = onFourPorts(['sde', 'sdf', 'sdg', 'sdh'], ['sdi', 'sdj', 'sdk', 'sdl']);
   return {
     paths,
     maps: {

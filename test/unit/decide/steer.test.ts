@@ -11,7 +11,7 @@ import type { Action, HostSnapshot, Plan } from '../../../agent/model';
 import type { VmPolicyValues } from '../../../agent/model/policy';
 import { applyPlanToSnapshot } from './apply-plan';
 import type { HostSpec } from './host';
-import { buildHost, builtinRegistry, memory, policies } from './host';
+import { buildHost, builtinRegistry, memory, onFourPorts, policies } from './host';
 
 const NOW = 1_700_000_000_000;
 
@@ -20,14 +20,7 @@ const NOW = 1_700_000_000_000;
  * 102 as LVs); mpathb: a failover-grouped LUN (one path per group) owned by raw VM 103.
  */
 function host(): HostSpec {
-  const paths: HostSpec['paths'] = {};
-  const port = (i: number): HostSpec['paths'][string] => ({
-    fabric: i < 2 ? 'A' : 'B',
-    adapter: `host${i < 2 ? 1 : 2}`,
-    targetPort: `p${i + 1}`,
-  });
-  ['sda', 'sdb', 'sdc', 'sdd'].forEach((d, i) => (paths[d] = port(i)));
-  ['sde', 'sdf', 'sdg', 'sdh'].forEach((d, i) => (paths[d] = port(i)));
+  const paths = onFourPorts(['sda', 'sdb', 'sdc', 'sdd'], ['sde', 'sdf', 'sdg', 'sdh']);
   return {
     paths,
     maps: {
