@@ -10,42 +10,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { applyPlan, Journal, type ActContext } from '../../../agent/act';
+import { applyPlan } from '../../../agent/act';
 import { releaseChanges } from '../../../agent/act/release';
 import { VMPATH_CONF_PATH } from '../../../agent/model/vmpath-conf';
-import { observeHost } from '../../../agent/observe';
 import type { Action, Plan } from '../../../agent/model/plan';
-import type { VmControl } from '../../../agent/model/seams';
-import { ProcessCommandRunner } from '../../../agent/os/command-runner';
-import { RootedHostFs } from '../../../agent/os/host-fs';
+import { labActContext as context, labBase as base, plan } from '../lib/act-context';
 import type { LabCase } from '../lib/case';
 import { ddIn, dmDevT, dmStatus, rig, vmCgroup } from '../lib/rig';
 import { out, sh, sleep, until } from '../lib/sh';
-
-const clock = { nowMs: () => Date.now() };
-const noVms: VmControl = {
-  status: async () => 'unknown',
-  pause: async () => undefined,
-  resume: async () => undefined,
-  migrate: async () => undefined,
-  kill: async () => undefined,
-};
-const base = { reason: 'lab', origins: [], trigger: 'operator' as const };
-const plan = (...actions: Action[]): Plan => ({ actions, decisions: [], warnings: [] });
-
-async function context(journalFile: string): Promise<ActContext> {
-  const runner = new ProcessCommandRunner(60_000);
-  const fsys = new RootedHostFs('/');
-  const snapshot = await observeHost({ fs: fsys, runner, clock }, { readTimeoutMs: 30_000 });
-  return {
-    fs: fsys,
-    runner,
-    clock,
-    vmControl: noVms,
-    snapshot,
-    journal: await Journal.open('/', journalFile, { clock }),
-  };
-}
 
 /** `dmsetup status` next-group field (changes at once on switch_group). */
 function nextGroup(name: string): number {

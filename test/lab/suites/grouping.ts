@@ -7,15 +7,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { applyPlan, Journal, type ActContext } from '../../../agent/act';
+import { applyPlan } from '../../../agent/act';
 import { releaseChanges } from '../../../agent/act/release';
 import { normalGrouping, type PathGrouping } from '../../../agent/model/path-grouping';
 import type { Plan } from '../../../agent/model/plan';
-import type { VmControl } from '../../../agent/model/seams';
 import { VMPATH_CONF_PATH } from '../../../agent/model/vmpath-conf';
-import { observeHost } from '../../../agent/observe';
-import { ProcessCommandRunner } from '../../../agent/os/command-runner';
-import { RootedHostFs } from '../../../agent/os/host-fs';
+import { labActContext as context, labBase as base0, plan } from '../lib/act-context';
 import type { CaseContext, LabCase } from '../lib/case';
 import { captureState } from '../lib/capture';
 import { currentConf, dmStatus, ioSectors, mapsJson, rig, type JsonMap, type MapInfo } from '../lib/rig';
@@ -81,31 +78,6 @@ function capture(ctx: CaseContext, dir: string): void {
 }
 
 const hbtl = (p: { hcil: string }) => `^${p.hcil}$`;
-
-const clock = { nowMs: () => Date.now() };
-const noVms: VmControl = {
-  status: async () => 'unknown',
-  pause: async () => undefined,
-  resume: async () => undefined,
-  migrate: async () => undefined,
-  kill: async () => undefined,
-};
-const base0 = { reason: 'lab', origins: [], trigger: 'operator' as const };
-const plan = (...actions: Plan['actions']): Plan => ({ actions, decisions: [], warnings: [] });
-
-async function context(journalFile: string): Promise<ActContext> {
-  const runner = new ProcessCommandRunner(60_000);
-  const fsys = new RootedHostFs('/');
-  const snapshot = await observeHost({ fs: fsys, runner, clock }, { readTimeoutMs: 30_000 });
-  return {
-    fs: fsys,
-    runner,
-    clock,
-    vmControl: noVms,
-    snapshot,
-    journal: await Journal.open('/', journalFile, { clock }),
-  };
-}
 
 export const cases: LabCase[] = [
   {
