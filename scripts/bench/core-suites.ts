@@ -10,7 +10,15 @@ import { benchInput } from '../../agent/decide/bench-input';
 import { parseMultipathdJson } from '../../agent/observe/multipath';
 import { observeHost, type ObserveOptions } from '../../agent/observe';
 import { createSimHost, scaleSpec } from '../../agent/sim';
-import { measure, measureAsync, round, scaling, table, type Measurement } from './harness';
+import {
+  measure,
+  measureAsync,
+  measureInterleaved,
+  round,
+  scaling,
+  table,
+  type Measurement,
+} from './harness';
 import { multipathdJson } from './gen-multipathd-json';
 import type { BenchSuite, SuiteResult, Target } from './suite';
 
@@ -146,28 +154,33 @@ const snapshotSuite: BenchSuite = {
               `${k}×: snapshot saw ${s.maps.length} maps, ${s.paths.length} paths, ${s.vms.length} VMs`,
             );
         };
-        ms.push(
-          await measureAsync('snapshot', `${k}× (${shape.luns * 8} paths)`, () => snapshot(), {
-            runs: k >= 16 ? 3 : k >= 4 ? 5 : 9,
-            // The agent snapshots every few seconds: its steady state is what counts. The first
-            // 1× snapshots of a fresh process run mostly unoptimized code (measured 650–900 ms
-            // against 400–450 ms from the fourth on), so 1× warms up like decide does.
-            warmup: k === 1 ? 4 : 1,
-          }),
-        );
+        const runs = k >= 16 ? 3 : k >= 4 ? 5 : 9;
         if (k === 1) {
-          // Baseline in the same run: the same snapshot with sysfs read on the main thread.
-          const base = await measureAsync(
-            'snapshot, sysfs on the main thread (baseline)',
+          // The agent snapshots every few seconds: its steady state is what counts. The first
+          // 1× snapshots of a fresh process run mostly unoptimized code (measured 650–900 ms
+          // against 400–450 ms from the fourth on), so 1× warms up like decide does. The
+          // baseline (sysfs on the main thread) is measured in alternation with it.
+          const [one, base] = await measureInterleaved(
+            { name: 'snapshot', fn: () => snapshot() },
+            {
+              name: 'snapshot, sysfs on the main thread (baseline)',
+              fn: () => snapshot({ sysfsThread: 'never' }),
+            },
             `${k}× (${shape.luns * 8} paths)`,
-            () => snapshot({ sysfsThread: 'never' }),
-            { runs: 9, warmup: 2 },
+            { runs, warmup: 4 },
           );
           notes.push(
-            `1×: sysfs on its own thread vs on the main thread: wall ${ratio(ms[0]!.medianMs, base.medianMs)}, ` +
-              `process CPU ${ratio(ms[0]!.medianCpuMs, base.medianCpuMs)} (all threads)`,
+            `1×: sysfs on its own thread vs on the main thread (interleaved): wall ${ratio(one.medianMs, base.medianMs)}, ` +
+              `process CPU ${ratio(one.medianCpuMs, base.medianCpuMs)} (all threads)`,
           );
-          ms.push(base);
+          ms.push(one, base);
+        } else {
+          ms.push(
+            await measureAsync('snapshot', `${k}× (${shape.luns * 8} paths)`, () => snapshot(), {
+              runs,
+              warmup: 1,
+            }),
+          );
         }
       } finally {
         const disposed = performance.now();

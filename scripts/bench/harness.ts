@@ -70,6 +70,40 @@ export async function measureAsync(
   return summarize(name, size, samples);
 }
 
+/**
+ * Two async functions measured in alternation (a, b, then b, a, ...), so load that drifts during
+ * the run weighs on both alike: for a baseline measured in the same run.
+ */
+export async function measureInterleaved(
+  a: { readonly name: string; readonly fn: () => Promise<unknown> },
+  b: { readonly name: string; readonly fn: () => Promise<unknown> },
+  size: string,
+  options: { runs?: number; warmup?: number } = {},
+): Promise<[Measurement, Measurement]> {
+  const runs = options.runs ?? 9;
+  for (let i = 0; i < (options.warmup ?? 2); i++) {
+    await a.fn();
+    await b.fn();
+  }
+  const samples: [Sample[], Sample[]] = [[], []];
+  const one = async (fn: () => Promise<unknown>, into: Sample[]): Promise<void> => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    into.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0) });
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      await one(a.fn, samples[0]);
+      await one(b.fn, samples[1]);
+    } else {
+      await one(b.fn, samples[1]);
+      await one(a.fn, samples[0]);
+    }
+  }
+  return [summarize(a.name, size, samples[0]), summarize(b.name, size, samples[1])];
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
