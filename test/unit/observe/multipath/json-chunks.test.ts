@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseMapsInChunks } from '../../../../agent/observe/multipath/json-chunks';
+import { splitMapsJson } from '../../../../agent/observe/multipath/json-chunks';
 import { parseMultipathdJson } from '../../../../agent/observe/multipath/multipathd-json';
 import { repairUnescapedJson } from '../../../../agent/observe/multipath/json-repair';
 import { multipathdJson } from '../../../../scripts/bench/gen-multipathd-json';
@@ -28,6 +28,12 @@ function existsFile(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** splitMapsJson's pieces, each parsed on its own; undefined when the text is not cut. */
+function parseMapsInChunks(repaired: string): { top: unknown; maps: unknown[] } | undefined {
+  const pieces = splitMapsJson(repaired);
+  return pieces && { top: JSON.parse(pieces.top), maps: pieces.maps.map((m) => JSON.parse(m) as unknown) };
 }
 
 /** The whole-text parse, as parseMultipathdJson did before chunks. */
@@ -72,8 +78,20 @@ describe('show maps json parsed one map at a time', () => {
     expect(parseMultipathdJson(tricky).maps[0]?.vendor).toBe('Li\\n   },{\\nnux');
     // With real line breaks (multipathd does not escape): neither way parses; the same error.
     const broken = text.replace('"vend" : "Linux"', '"vend" : "Li\n   },{\nnux"');
-    expect(parseMapsInChunks(repairUnescapedJson(broken))).toBeUndefined();
+    expect(() => parseMapsInChunks(repairUnescapedJson(broken))).toThrow(SyntaxError);
     expect(() => parseMultipathdJson(broken)).toThrow(/not JSON/);
+    // A map the typed reader refuses: the same error piece by piece as for the whole text.
+    const noUuid = text.replace('"uuid" : ', '"uuidx" : ');
+    const message = (t: string) => {
+      try {
+        parseMultipathdJson(t);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(message(noUuid)).toMatch(/"uuid" must be a string/);
+    expect(message(noUuid)).toBe(message(JSON.stringify(JSON.parse(noUuid))));
     // Truncated output still fails as before, naming the text.
     expect(() => parseMultipathdJson(text.slice(0, text.length / 2))).toThrow(/not JSON/);
   });
