@@ -18,7 +18,6 @@
  */
 import type { CheckerState, GroupState } from '../../model/snapshot';
 import { ParseError } from '../../model/errors';
-import { splitMapsJson, type MapsJsonPieces } from './json-chunks';
 import { repairUnescapedJson } from './json-repair';
 
 export interface MpdPath {
@@ -142,56 +141,22 @@ class Reader {
 /** Parse the JSON text multipathd printed; accepts both the `maps` and the single `map` form. */
 export function parseMultipathdJson(text: string, source = 'multipathd show maps json'): MpdTopology {
   const r: Reader = new Reader(source);
-  const repaired = repairUnescapedJson(text);
-  // One map at a time where the layout allows (json-chunks.ts); the whole text otherwise.
-  const pieces = splitMapsJson(repaired);
-  const byPiece = pieces ? readPieces(r, pieces) : undefined;
-  if (byPiece) return byPiece;
   let raw: unknown;
   try {
-    raw = JSON.parse(repaired);
+    raw = JSON.parse(repairUnescapedJson(text));
   } catch (err) {
     r.fail('text', `not JSON (${(err as Error).message}); starts ${JSON.stringify(text.slice(0, 60))}`);
   }
   const top = r.obj(raw, 'top level');
-  const { majorVersion, minorVersion } = versions(r, top);
-  let maps: readonly unknown[];
-  if ('maps' in top) maps = r.arr(top, 'maps', 'top level');
-  else if ('map' in top) maps = [top.map];
-  else r.fail('top level', 'neither "maps" nor "map" present');
-  return { majorVersion, minorVersion, maps: maps.map((m, i) => readMap(r, m, `maps[${i}]`)) };
-}
-
-function versions(r: Reader, top: Json): { majorVersion: number; minorVersion: number } {
   const majorVersion = r.num(top, 'major_version', 'top level');
   const minorVersion = r.num(top, 'minor_version', 'top level');
   if (majorVersion !== 0)
     r.fail('top level', `unsupported JSON format version ${majorVersion}.${minorVersion}`);
-  return { majorVersion, minorVersion };
-}
-
-/**
- * Each map parsed and read before the next is parsed; undefined when a piece is not JSON (the
- * text was not cut where splitMapsJson assumed: the caller parses it whole).
- */
-function readPieces(r: Reader, pieces: MapsJsonPieces): MpdTopology | undefined {
-  const json = (text: string): { value: unknown } | undefined => {
-    try {
-      return { value: JSON.parse(text) };
-    } catch {
-      return undefined;
-    }
-  };
-  const top = json(pieces.top);
-  if (!top) return undefined;
-  const { majorVersion, minorVersion } = versions(r, r.obj(top.value, 'top level'));
-  const maps: MpdMap[] = [];
-  for (const piece of pieces.maps) {
-    const map = json(piece);
-    if (!map) return undefined;
-    maps.push(readMap(r, map.value, `maps[${maps.length}]`));
-  }
-  return { majorVersion, minorVersion, maps };
+  let maps: unknown[];
+  if ('maps' in top) maps = r.arr(top, 'maps', 'top level');
+  else if ('map' in top) maps = [top.map];
+  else r.fail('top level', 'neither "maps" nor "map" present');
+  return { majorVersion, minorVersion, maps: maps.map((m, i) => readMap(r, m, `maps[${i}]`)) };
 }
 
 function readMap(r: Reader, value: unknown, where: string): MpdMap {
