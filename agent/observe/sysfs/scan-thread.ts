@@ -22,26 +22,32 @@ export interface ScanRequest {
   readonly diskstatsText: string | undefined;
 }
 
+/** What the scan found: plain, JSON-serialisable data (like the snapshot it goes into). */
+export interface ScanResult {
+  readonly nodes: readonly BlockNode[];
+  readonly paths: readonly PathDeviceRead[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * `json` is the ScanResult as JSON text: decoding it with JSON.parse on the main thread measured
+ * 12.9 ms against 18.6 ms for the structured clone of the same result (4,653 block devices, 4,096
+ * paths), and the main thread is waiting for it.
+ */
 export type ScanReply =
-  | {
-      readonly id: number;
-      readonly nodes: readonly BlockNode[];
-      readonly paths: readonly PathDeviceRead[];
-      readonly diagnostics: readonly Diagnostic[];
-    }
-  | { readonly id: number; readonly error: string };
+  { readonly id: number; readonly json: string } | { readonly id: number; readonly error: string };
 
 export async function answer(req: ScanRequest): Promise<ScanReply> {
   try {
     const diag = new DiagnosticSink();
     const fs = new RootedHostFs(req.root);
     const { index, paths } = await scanSysfs(fs, diag, req.concurrency, diskstatsOf(req.diskstatsText, diag));
-    return {
-      id: req.id,
+    const result: ScanResult = {
       nodes: [...index.byName.values()],
       paths: [...paths.values()],
       diagnostics: diag.list(),
     };
+    return { id: req.id, json: JSON.stringify(result) };
   } catch (err) {
     return { id: req.id, error: err instanceof Error ? err.message : String(err) };
   }

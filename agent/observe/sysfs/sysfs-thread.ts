@@ -21,7 +21,7 @@ import type { HostFs } from '../../model/seams';
 import type { DiagnosticSink } from '../diagnostics';
 import { BlockIndex } from './block-index';
 import { diskstatsOf, readDiskstats, readDiskstatsText } from './diskstats';
-import type { ScanReply, ScanRequest } from './scan-thread';
+import type { ScanReply, ScanRequest, ScanResult } from './scan-thread';
 import { scanSysfs, type SysfsScan } from './scan';
 
 export type SysfsThreadMode = 'auto' | 'always' | 'never';
@@ -142,11 +142,12 @@ export async function readSysfs(
       opts.timeoutMs,
     );
     if ('error' in reply) throw new Error(reply.error);
+    const result = JSON.parse(reply.json) as ScanResult;
     thread.failuresInARow = 0;
     const index = new BlockIndex(fs, diag, concurrency);
-    for (const node of reply.nodes) index.add(node);
-    for (const d of reply.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
-    return { index, paths: new Map(reply.paths.map((p) => [p.device.dev, p])) };
+    for (const node of result.nodes) index.add(node);
+    for (const d of result.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
+    return { index, paths: new Map(result.paths.map((p) => [p.device.dev, p])) };
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const given = ++thread.failuresInARow >= MAX_THREAD_FAILURES;

@@ -2,7 +2,11 @@ import * as path from 'node:path';
 import { observeHost, type ObserveOptions } from '../../../agent/observe';
 import { GuardedHostFs } from '../../../agent/observe/guarded-fs';
 import { ReplayHostFs } from '../../../agent/observe/capture/replay';
-import { answer } from '../../../agent/observe/sysfs/scan-thread';
+import { answer, type ScanResult } from '../../../agent/observe/sysfs/scan-thread';
+import { scanSysfs } from '../../../agent/observe/sysfs/scan';
+import { diskstatsOf } from '../../../agent/observe/sysfs/diskstats';
+import { DiagnosticSink } from '../../../agent/observe/diagnostics';
+import { RootedHostFs } from '../../../agent/os/host-fs';
 import { MAX_THREAD_FAILURES, THREAD_MIN_DEVICES } from '../../../agent/observe/sysfs/sysfs-thread';
 import type { HostSnapshot } from '../../../agent/model';
 import { createSimHost, scaleSpec, type SimHost } from '../../../agent/sim';
@@ -98,7 +102,20 @@ describe('sysfs on a second thread', () => {
       concurrency: 4,
       diskstatsText: undefined,
     });
-    expect(reply).toMatchObject({ id: 7, nodes: [], paths: [] });
-    expect('diagnostics' in reply && reply.diagnostics.map((d) => d.level)).toEqual(['error']);
+    expect(reply.id).toBe(7);
+    if (!('json' in reply)) throw new Error(`expected a result, got ${JSON.stringify(reply)}`);
+    const result = JSON.parse(reply.json) as ScanResult;
+    expect(result).toMatchObject({ nodes: [], paths: [] });
+    expect(result.diagnostics.map((d) => d.level)).toEqual(['error']);
+  });
+
+  it('sends the scan as JSON that decodes to exactly what was scanned (the model is JSON data)', async () => {
+    const reply = await answer({ id: 8, root: sim.root, concurrency: 4, diskstatsText: undefined });
+    if (!('json' in reply)) throw new Error(`expected a result, got ${JSON.stringify(reply)}`);
+    const diag = new DiagnosticSink();
+    const direct = await scanSysfs(new RootedHostFs(sim.root), diag, 4, diskstatsOf(undefined, diag));
+    const sent = JSON.parse(reply.json) as ScanResult;
+    expect(sent.nodes).toStrictEqual([...direct.index.byName.values()]);
+    expect(sent.paths).toStrictEqual([...direct.paths.values()]);
   });
 });
