@@ -17,7 +17,8 @@ import { GuardedHostFs } from './guarded-fs';
 import { readHostFacts } from './host-info';
 import { readKernelSelectors } from './kernel-selectors';
 import { readAllDmTables, readMultipathInputs } from './multipath-adapter';
-import { assembleMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
+import { finishMultipathMaps, type DmDeviceFacts } from './multipath/assemble-maps';
+import { prepareMultipathMaps } from './multipath/prepare-maps';
 import { readVmpathConf } from './vmpath-conf-read';
 import type { BlockIndex, BlockNode } from './sysfs/block-index';
 import { readPathCounters, type PathDeviceRead } from './sysfs/path-devices';
@@ -88,6 +89,7 @@ async function completePaths(
     ? await readPathDevices(fs, missing, new TransportReader(fs), diag, concurrency)
     : new Map<string, PathDeviceRead>();
   const reads = nodes.map((n) => scanned.get(n.name) ?? late.get(n.name)).filter((r) => r !== undefined);
+  if (!reads.some((r) => r.countersPending)) return reads.map((r) => r.device);
   return mapLimit(reads, concurrency, async ({ device, countersPending }) =>
     countersPending ? { ...device, ...(await readPathCounters(fs, device.dev, diag, device.stat)) } : device,
   );
@@ -107,16 +109,18 @@ export async function observeHost(ctx: ObserveContext, options: ObserveOptions =
     timeoutMs: Math.max(1000, 2 * readTimeoutMs),
   });
   const inputsP = readMultipathInputs(ctx.runner, diag);
+  // Parsed while the sysfs scan still runs: less is left to do once it is in.
+  const preparedP = inputsP.then(prepareMultipathMaps);
   const confP = readVmpathConf(fs, diag);
   const facts = await factsP;
   const selectorsP = readKernelSelectors(fs, facts.kernel, diag, ctx.fs);
   const vmsP = readVms(fs, diag, { concurrency, mounts: facts.cgroups, argvCache: argvCacheOf(ctx.fs) });
-  const [sysfs, inputs] = await Promise.all([sysfsP, inputsP]);
+  const [sysfs, inputs, prepared] = await Promise.all([sysfsP, inputsP, preparedP]);
   const index = sysfs.index;
 
   const pathNames = new Map<DevT, string>();
   for (const node of index.byName.values()) if (!node.dm) pathNames.set(node.devT, node.name);
-  const assembled = assembleMultipathMaps({ ...inputs, devices: dmFacts(index), pathNames });
+  const assembled = finishMultipathMaps(prepared, { devices: dmFacts(index), pathNames });
   for (const d of assembled.diagnostics) diag.add(d.level, d.subject, d.message, d.code);
   const conf = await confP;
   const maps = assembled.maps.map((m) => {

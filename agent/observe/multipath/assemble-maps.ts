@@ -24,10 +24,10 @@ import type {
 } from '../../model/snapshot';
 import type { VmpathError } from '../../model/errors';
 import { DmStateChangedError, ParseError, asVmpathError } from '../../model/errors';
-import { parseDmMultipathStatus, type DmMultipathStatus } from './dm-status';
-import { parseDmMultipathTable, type DmMultipathTable } from './dm-table';
-import type { DmTargetLine } from './dmsetup-lines';
-import type { MpdGroup, MpdMap, MpdPath, MpdTopology } from './multipathd-json';
+import type { DmMultipathStatus } from './dm-status';
+import type { DmMultipathTable } from './dm-table';
+import type { MpdGroup, MpdMap, MpdPath } from './multipathd-json';
+import { prepareMultipathMaps, type CommandSources, type PreparedMaps } from './prepare-maps';
 import { isVmMapUuid, parseVmMapUuid, wwidFromMpathUuid } from './vm-map-uuid';
 
 /** What sysfs says about one dm device (`/sys/block/dm-N/...`). */
@@ -44,16 +44,14 @@ export interface DmDeviceFacts {
   readonly suspended?: boolean;
 }
 
-export interface MultipathSources {
-  readonly tableLines: readonly DmTargetLine[];
-  readonly statusLines: readonly DmTargetLine[];
-  /** Undefined when multipathd did not answer: maps are then built from the kernel alone. */
-  readonly multipathd?: MpdTopology;
+export interface SysfsSources {
   /** Facts per dm name. */
   readonly devices: ReadonlyMap<string, DmDeviceFacts>;
   /** Kernel name per path MAJ:MIN (`/sys/dev/block/MAJ:MIN`), for paths multipathd does not list. */
   readonly pathNames?: ReadonlyMap<DevT, string>;
 }
+
+export interface MultipathSources extends CommandSources, SysfsSources {}
 
 export interface AssembledMaps {
   /** Sorted by name. */
@@ -65,25 +63,23 @@ const GROUP_STATE: Record<'A' | 'E' | 'D', GroupState> = { A: 'active', E: 'enab
 const DEVICE_STATE: Record<string, MapPath['deviceState']> = { running: 'running', offline: 'offline' };
 
 export function assembleMultipathMaps(src: MultipathSources): AssembledMaps {
+  return finishMultipathMaps(prepareMultipathMaps(src), src);
+}
+
+/** The maps from what prepareMultipathMaps made of the commands' output and the sysfs facts. */
+export function finishMultipathMaps(prepared: PreparedMaps, src: SysfsSources): AssembledMaps {
   const diagnostics: Diagnostic[] = [];
   const problem = (name: string, err: VmpathError, level: Diagnostic['level'] = 'warn'): void => {
     diagnostics.push({ level, code: err.code, subject: `map ${name}`, message: err.message });
   };
-  const tables = groupByName(src.tableLines);
-  const statuses = groupByName(src.statusLines);
-  const jsonMaps = new Map((src.multipathd?.maps ?? []).map((m) => [m.name, m]));
-  const jsonPaths = indexJsonPaths(src.multipathd?.maps ?? []);
-  const baseByWwid = baseMapsByWwid(src);
+  const { jsonMaps, jsonPaths } = prepared;
+  const baseByWwid = baseMapsByWwid(src, prepared);
 
   const maps: MultipathMap[] = [];
-  for (const [name, tableLines] of [...tables].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, parsed] of prepared.byName) {
     try {
-      const statusLines = statuses.get(name) ?? [];
-      const tableLine = single(name, tableLines, 'dmsetup table');
-      const statusLine = single(name, statusLines, 'dmsetup status');
-      const table = parseDmMultipathTable(tableLine.params, `dmsetup table ${name}`);
-      const status = parseDmMultipathStatus(statusLine.params, `dmsetup status ${name}`);
-      checkSameLayout(name, tableLine, statusLine, table, status);
+      if ('error' in parsed) throw parsed.error;
+      const { tableLine, table, status } = parsed;
       const device = src.devices.get(name);
       if (!device) {
         throw new DmStateChangedError(
@@ -142,10 +138,8 @@ export function assembleMultipathMaps(src: MultipathSources): AssembledMaps {
       problem(name, e, e.retryable ? 'info' : 'warn');
     }
   }
-  for (const name of statuses.keys()) {
-    if (!tables.has(name))
-      problem(name, new DmStateChangedError(`map ${name} has a status but no table line`));
-  }
+  for (const name of prepared.statusOnly)
+    problem(name, new DmStateChangedError(`map ${name} has a status but no table line`));
   return { maps, diagnostics };
 }
 
@@ -222,71 +216,13 @@ function multipathdExtras(json: MpdMap): Partial<MultipathMap> {
   };
 }
 
-function groupByName(lines: readonly DmTargetLine[]): Map<string, DmTargetLine[]> {
-  const out = new Map<string, DmTargetLine[]>();
-  for (const l of lines) {
-    if (l.target !== 'multipath') continue;
-    const list = out.get(l.name) ?? [];
-    list.push(l);
-    out.set(l.name, list);
-  }
-  return out;
-}
-
-function single(name: string, lines: readonly DmTargetLine[], what: string): DmTargetLine {
-  if (lines.length === 0) {
-    throw new DmStateChangedError(`map ${name}: no ${what} line (reloaded or removed meanwhile?)`, {
-      map: name,
-    });
-  }
-  const first = lines[0] as DmTargetLine;
-  if (lines.length > 1 || first.start !== 0) {
-    throw new ParseError(`map ${name}: ${what}: a multipath map with several segments is not supported`, {
-      source: what,
-      line: first.line,
-    });
-  }
-  return first;
-}
-
-/** Table and status are two reads: if the map was reloaded in between they describe different maps. */
-function checkSameLayout(
-  name: string,
-  tableLine: DmTargetLine,
-  statusLine: DmTargetLine,
-  table: DmMultipathTable,
-  status: DmMultipathStatus,
-): void {
-  const layout = (groups: readonly { paths: readonly { devT: string }[] }[]): string =>
-    groups.map((g) => g.paths.map((p) => p.devT).join(',')).join(' | ');
-  const t = layout(table.groups);
-  const s = layout(status.groups);
-  if (t !== s || tableLine.length !== statusLine.length) {
-    throw new DmStateChangedError(
-      `map ${name}: dmsetup table and status disagree (table ${t}; status ${s})`,
-      {
-        map: name,
-        table: t,
-        status: s,
-      },
-    );
-  }
-}
-
-/** Path facts from multipathd by MAJ:MIN, across all its maps (per-VM maps share path devices). */
-function indexJsonPaths(maps: readonly MpdMap[]): Map<DevT, MpdPath> {
-  const out = new Map<DevT, MpdPath>();
-  for (const m of maps) for (const g of m.groups) for (const p of g.paths) if (p.devT) out.set(p.devT, p);
-  return out;
-}
-
 /** multipathd map names by WWID: from its JSON, and from `mpath-<wwid>` dm uuids when it is down. */
-function baseMapsByWwid(src: MultipathSources): Map<string, string> {
+function baseMapsByWwid(src: SysfsSources, prepared: PreparedMaps): Map<string, string> {
   const out = new Map<string, string>();
   for (const d of src.devices.values()) {
     const wwid = wwidFromMpathUuid(d.uuid);
     if (wwid) out.set(wwid, d.name);
   }
-  for (const m of src.multipathd?.maps ?? []) out.set(m.wwid, m.name);
+  for (const m of prepared.multipathd?.maps ?? []) out.set(m.wwid, m.name);
   return out;
 }

@@ -10,10 +10,13 @@
  */
 export {
   assembleMultipathMaps,
+  finishMultipathMaps,
   type AssembledMaps,
   type DmDeviceFacts,
   type MultipathSources,
+  type SysfsSources,
 } from './assemble-maps';
+export { prepareMultipathMaps, type CommandSources, type PreparedMaps } from './prepare-maps';
 export {
   parseDmMultipathStatus,
   type DmMultipathStatus,
