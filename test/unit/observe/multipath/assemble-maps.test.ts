@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   assembleMultipathMaps,
+  finishMultipathMaps,
   noPathRetryOf,
   type DmDeviceFacts,
   type MultipathSources,
 } from '../../../../agent/observe/multipath/assemble-maps';
 import { parseDmsetupLines } from '../../../../agent/observe/multipath/dmsetup-lines';
 import { parseMultipathdJson } from '../../../../agent/observe/multipath/multipathd-json';
+import { prepareMultipathMaps } from '../../../../agent/observe/multipath/prepare-maps';
 import type { MultipathMap } from '../../../../agent/model/snapshot';
 import { fixture } from './fixture';
 
@@ -308,6 +310,23 @@ describe('maps that cannot be understood are left out with a diagnostic', () => 
     ]);
     expect(diagnostics[0]?.message).toContain('not in sysfs');
     expect(diagnostics[1]?.message).toContain('no dmsetup status line');
+  });
+
+  it('prepared before sysfs is in, finished after: the same maps and diagnostics, whatever sysfs says', () => {
+    const src = twoMaps('mpathb: 0 2048 multipath 2 0 0 0 1 1 Z 0 1 0 8:32 A 0');
+    const prepared = prepareMultipathMaps(src);
+    expect(prepared.byName.map(([name, p]) => [name, 'error' in p])).toEqual([
+      ['mpatha', false],
+      ['mpathb', true],
+    ]);
+    expect(finishMultipathMaps(prepared, src)).toEqual(assembleMultipathMaps(src));
+    // The prepared half is reusable: finishing it against other sysfs facts reads nothing again.
+    const noSysfs = finishMultipathMaps(prepared, { devices: new Map() });
+    expect(noSysfs.maps).toEqual([]);
+    expect(noSysfs.diagnostics.map((d) => [d.subject, d.code])).toEqual([
+      ['map mpatha', 'VMPATH_E_DM_STATE_CHANGED'],
+      ['map mpathb', 'VMPATH_E_PARSE'],
+    ]);
   });
 
   it('a multipath map with several segments', () => {
