@@ -102,6 +102,17 @@ function linearTarget(
   };
 }
 
+/**
+ * The machine's own speed, with no vmpath code: the median of `JSON.parse` of the 1× parse input.
+ * Measured minutes apart on the same idle VM it moved from 5.9 to 8.9 ms (docs/benchmarks.md), so
+ * absolute targets are read next to it.
+ */
+function machineReference(): string {
+  const text = Buffer.from(multipathdJson(512, 8)).toString();
+  const m = measure('reference', '2.7 MB', () => JSON.parse(text), { runs: 21, warmup: 5 });
+  return `machine reference (no vmpath code): JSON.parse of the 2.7 MB 1× reply, median ${m.medianMs} ms (session 5 saw 5.9–8.9 ms on the 2-core CI VM)`;
+}
+
 const parseSuite: BenchSuite = {
   name: 'parse',
   isolated: true,
@@ -138,6 +149,8 @@ const snapshotSuite: BenchSuite = {
     const sizes = [1, 4, 16];
     const ms: Measurement[] = [];
     const notes: string[] = [`load average ${loadAverage()} at the start`];
+    // Measured first, in a fresh process: after the 16× host the heap is gigabytes.
+    const reference = machineReference();
     for (const k of sizes) {
       const shape = { vms: 300 * k, luns: 512 * k, pathsPerLun: 8 };
       const built = performance.now();
@@ -191,6 +204,7 @@ const snapshotSuite: BenchSuite = {
       }
     }
     notes.push(`load average ${loadAverage()} at the end`);
+    notes.push(reference);
     const scaled = ms.filter((m) => !m.name.includes('baseline'));
     const units = sizes.map((k) => 4096 * k);
     const one = ms[0]!;
