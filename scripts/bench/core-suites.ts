@@ -110,7 +110,7 @@ function linearTarget(
 function machineReference(): string {
   const text = Buffer.from(multipathdJson(512, 8)).toString();
   const m = measure('reference', '2.7 MB', () => JSON.parse(text), { runs: 21, warmup: 5 });
-  return `machine reference (no vmpath code): JSON.parse of the 2.7 MB 1× reply, median ${m.medianMs} ms (session 5 saw 5.9–8.9 ms on the 2-core CI VM)`;
+  return `machine reference (no vmpath code): JSON.parse of the 2.7 MB 1× reply, median ${m.medianMs} ms`;
 }
 
 const parseSuite: BenchSuite = {

@@ -6,6 +6,10 @@
  *   failback, vendor/product), and
  * - per dm device facts from sysfs (kernel name, MAJ:MIN, uuid, holders, suspended).
  *
+ * In two steps: prepare-maps.ts parses the command output (observe runs it while the sysfs scan
+ * still runs), `finishMultipathMaps` joins it with the sysfs facts; `assembleMultipathMaps` does
+ * both at once.
+ *
  * A map that cannot be understood is left out with a Diagnostic instead of failing the whole
  * snapshot: a parse failure (VMPATH_E_PARSE), table and status that disagree because the map
  * was reloaded between the two reads (VMPATH_E_DM_STATE_CHANGED, retryable), or a map missing
@@ -223,6 +227,6 @@ function baseMapsByWwid(src: SysfsSources, prepared: PreparedMaps): Map<string, 
     const wwid = wwidFromMpathUuid(d.uuid);
     if (wwid) out.set(wwid, d.name);
   }
-  for (const m of prepared.multipathd?.maps ?? []) out.set(m.wwid, m.name);
+  for (const m of prepared.jsonMaps.values()) out.set(m.wwid, m.name);
   return out;
 }

@@ -29,7 +29,7 @@ export interface PreparedMaps {
   readonly byName: ReadonlyArray<readonly [string, ParsedMap | { readonly error: unknown }]>;
   /** Maps with a status line but no table line (reloaded or removed between the two reads). */
   readonly statusOnly: readonly string[];
-  readonly multipathd?: MpdTopology;
+  /** multipathd's maps by name (empty when it did not answer). */
   readonly jsonMaps: ReadonlyMap<string, MpdMap>;
   /** Path facts from multipathd by MAJ:MIN, across all its maps (per-VM maps share path devices). */
   readonly jsonPaths: ReadonlyMap<DevT, MpdPath>;
@@ -50,7 +50,6 @@ export function prepareMultipathMaps(src: CommandSources): PreparedMaps {
   return {
     byName,
     statusOnly: [...statuses.keys()].filter((name) => !tables.has(name)),
-    ...(src.multipathd ? { multipathd: src.multipathd } : {}),
     jsonMaps: new Map(maps.map((m) => [m.name, m])),
     jsonPaths: indexJsonPaths(maps),
   };
