@@ -7,16 +7,22 @@
  * - under a cgroup mount: ENOENT → CgroupGoneError;
  * - EACCES/EPERM, EIO, anything else → SysfsReadError (details carry path and errno).
  *
- * Paths under /sys (sysfs, cgroupfs), /run (pidfiles on tmpfs) and /proc/diskstats are read through the HostFs's
- * synchronous reads when it has them (`syncFor`): those files never block, and a snapshot reads
- * thousands. Everything else (/proc/PID/* of foreign processes, /etc/pve's FUSE mount) stays
- * async and timeout-guarded.
+ * Paths under /sys (sysfs, cgroupfs), /run (pidfiles on tmpfs), /proc/diskstats, the /proc
+ * listing and a process's `stat`, `cgroup` and `fd/` listing are read through the HostFs's
+ * synchronous reads when it has them (`syncFor`): the kernel answers those from its own tables
+ * without waiting on the process (no I/O, not the process's memory lock), and a snapshot reads
+ * thousands. Everything else (`/proc/PID/cmdline`, which takes that lock and hangs with a stuck
+ * process; /etc/pve's FUSE mount) stays async and timeout-guarded. On a 2-core VM an async read
+ * through the thread pool measured 40–95 µs of CPU against 6 µs for the same read done
+ * synchronously.
  */
 import { CgroupGoneError, ProcessVanishedError, SysfsReadError, VmpathError } from '../model/errors';
 import type { HostFs, HostFsSync } from '../model/seams';
 
 const PROC_PID = /^\/proc\/(\d+)(\/|$)/;
 const CGROUP_FS = /^\/sys\/fs\/cgroup(\/|$)/;
+/** /proc itself, and the per-process files that never wait on the process (see the file comment). */
+const PROC_NON_BLOCKING = /^\/proc(?:\/\d{1,10}\/(?:stat|cgroup|fd))?$/;
 
 /** The synchronous reads to use for `path`, if the fs has them and the path cannot block. */
 export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
@@ -27,7 +33,8 @@ export function syncFor(fs: HostFs, path: string): HostFsSync | undefined {
     path.startsWith('/sys/') ||
     path.startsWith('/run/') ||
     path.startsWith('/var/run/') ||
-    path === '/proc/diskstats';
+    path === '/proc/diskstats' ||
+    PROC_NON_BLOCKING.test(path);
   return nonBlocking ? sync : undefined;
 }
 

@@ -69,7 +69,7 @@ export async function qemuCandidate(
   let statText: string;
   let key: string | undefined;
   try {
-    statText = await fs.readFile(`/proc/${pid}/stat`);
+    statText = await readRequired(fs, `/proc/${pid}/stat`);
   } catch {
     // As without a cache: if it is QEMU, readQemuProcess reports why its stat cannot be read.
     const argv = await qemuArgv(fs, pid);
