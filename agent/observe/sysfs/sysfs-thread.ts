@@ -21,7 +21,8 @@ import type { HostFs } from '../../model/seams';
 import type { DiagnosticSink } from '../diagnostics';
 import { BlockIndex } from './block-index';
 import { diskstatsOf, readDiskstats, readDiskstatsText } from './diskstats';
-import type { ScanReply, ScanRequest, ScanResult } from './scan-thread';
+import type { ScanReply, ScanRequest } from './scan-thread';
+import { decodeScan } from './scan-codec';
 import { scanSysfs, type SysfsScan } from './scan';
 
 export type SysfsThreadMode = 'auto' | 'always' | 'never';
@@ -142,7 +143,7 @@ export async function readSysfs(
       opts.timeoutMs,
     );
     if ('error' in reply) throw new Error(reply.error);
-    const result = JSON.parse(reply.json) as ScanResult;
+    const result = decodeScan(reply.json);
     thread.failuresInARow = 0;
     const index = new BlockIndex(fs, diag, concurrency);
     for (const node of result.nodes) index.add(node);

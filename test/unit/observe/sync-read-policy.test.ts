@@ -16,6 +16,7 @@ function recording(inner: HostFs): { fs: HostFs; syncReads: string[]; asyncReads
     exists: (p) => innerSync.exists(p),
   };
   const fs: HostFs = {
+    root: inner.root,
     sync,
     readFile: (p) => (asyncReads.push(p), inner.readFile(p)),
     writeFile: (p, d) => inner.writeFile(p, d),
@@ -71,7 +72,10 @@ describe('a snapshot reads cmdline asynchronously and stat, cgroup and fd/ synch
 
   it('on a simulated host', async () => {
     const rec = recording(sim.fs);
-    const s = await observeHost({ fs: rec.fs, runner: sim.runner, clock: sim.clock }, { sysfsThread: 'never' });
+    const s = await observeHost(
+      { fs: rec.fs, runner: sim.runner, clock: sim.clock },
+      { sysfsThread: 'never' },
+    );
     expect(s.vms).toHaveLength(4);
     const perProcess = (reads: string[], file: string) =>
       reads.filter((p) => new RegExp(`^/proc/\\d+/${file}$`).test(p)).length;

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { observeHost, type ObserveOptions } from '../../../agent/observe';
 import { GuardedHostFs } from '../../../agent/observe/guarded-fs';
 import { ReplayHostFs } from '../../../agent/observe/capture/replay';
-import { answer, type ScanResult } from '../../../agent/observe/sysfs/scan-thread';
+import { answer } from '../../../agent/observe/sysfs/scan-thread';
+import { decodeScan } from '../../../agent/observe/sysfs/scan-codec';
 import { scanSysfs } from '../../../agent/observe/sysfs/scan';
 import { diskstatsOf } from '../../../agent/observe/sysfs/diskstats';
 import { DiagnosticSink } from '../../../agent/observe/diagnostics';
@@ -104,17 +105,17 @@ describe('sysfs on a second thread', () => {
     });
     expect(reply.id).toBe(7);
     if (!('json' in reply)) throw new Error(`expected a result, got ${JSON.stringify(reply)}`);
-    const result = JSON.parse(reply.json) as ScanResult;
+    const result = decodeScan(reply.json);
     expect(result).toMatchObject({ nodes: [], paths: [] });
     expect(result.diagnostics.map((d) => d.level)).toEqual(['error']);
   });
 
-  it('sends the scan as JSON that decodes to exactly what was scanned (the model is JSON data)', async () => {
+  it('sends the scan as wire JSON that decodes to exactly what was scanned', async () => {
     const reply = await answer({ id: 8, root: sim.root, concurrency: 4, diskstatsText: undefined });
     if (!('json' in reply)) throw new Error(`expected a result, got ${JSON.stringify(reply)}`);
     const diag = new DiagnosticSink();
     const direct = await scanSysfs(new RootedHostFs(sim.root), diag, 4, diskstatsOf(undefined, diag));
-    const sent = JSON.parse(reply.json) as ScanResult;
+    const sent = decodeScan(reply.json);
     expect(sent.nodes).toStrictEqual([...direct.index.byName.values()]);
     expect(sent.paths).toStrictEqual([...direct.paths.values()]);
   });
