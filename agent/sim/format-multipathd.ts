@@ -70,18 +70,69 @@ function transportIds(p: SimPathDev): TransportIds {
   return ids;
 }
 
-/** One path's members, as one template: the simulated host prints thousands per `show maps json`. */
-function pathJson(p: DmPath, ind: string): string {
-  const d = p.dev;
+/** A quoted string that can only be one of a few words (states, checker names): quoted once. */
+const quotedWords = new Map<string, string>();
+function qWord(s: string): string {
+  let w = quotedWords.get(s);
+  if (w === undefined) quotedWords.set(s, (w = q(s)));
+  return w;
+}
+
+interface PathTemplate {
+  readonly dev: string;
+  readonly devT: string;
+  readonly lunNo: number;
+  readonly link: SimPathDev['link'];
+  readonly ind: string;
+  /** Up to the value of `dm_st`. */
+  readonly head: string;
+  /** From `host_wwnn` to the end. */
+  readonly tail: string;
+}
+
+/**
+ * The members of a path that do not change while it exists (name, MAJ:MIN, LUN, link), rendered
+ * once per path device and indent; rebuilt whenever one of them differs.
+ */
+const pathTemplates = new WeakMap<SimPathDev, PathTemplate>();
+
+function pathTemplate(d: SimPathDev, ind: string): PathTemplate {
+  const t = pathTemplates.get(d);
+  if (t && t.dev === d.dev && t.devT === d.devT && t.lunNo === d.lunNo && t.link === d.link && t.ind === ind)
+    return t;
   const [hwnn, twnn, hwpn, twpn, hadapter] = transportIds(d);
-  return (
-    `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n` +
-    `${ind}"dm_st" : ${p.failed ? '"failed"' : '"active"'},\n${ind}"dev_st" : ${q(d.mpdDevState)},\n` +
-    `${ind}"chk_st" : ${q(d.checker)},\n${ind}"checker" : "tur",\n${ind}"pri" : ${q(mpdPrio(d))},\n` +
-    `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n` +
-    `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n` +
-    `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n` +
-    `${ind}"marginal_st" : "normal"\n`
+  const made: PathTemplate = {
+    dev: d.dev,
+    devT: d.devT,
+    lunNo: d.lunNo,
+    link: d.link,
+    ind,
+    head: `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n${ind}"dm_st" : `,
+    tail:
+      `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n` +
+      `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n` +
+      `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n` +
+      `${ind}"marginal_st" : "normal"\n`,
+  };
+  pathTemplates.set(d, made);
+  return made;
+}
+
+/** One path's members, pushed onto `out`: the simulated host prints thousands per `show maps json`. */
+function pathJson(p: DmPath, ind: string, out: string[]): void {
+  const d = p.dev;
+  const t = pathTemplate(d, ind);
+  out.push(
+    t.head,
+    p.failed ? '"failed"' : '"active"',
+    `,\n${ind}"dev_st" : `,
+    qWord(d.mpdDevState),
+    `,\n${ind}"chk_st" : `,
+    qWord(d.checker),
+    `,\n${ind}"checker" : "tur",\n${ind}"pri" : `,
+    String(mpdPrio(d)),
+    ',\n',
+    t.tail,
   );
 }
 
@@ -99,10 +150,14 @@ export function mpdFeatures(dm: DmDev): string {
   return dm.mpd?.noPathRetry === 'queue' ? '1 queue_if_no_path' : '0';
 }
 
-function mapJsonBody(dm: DmDev, nowMs: number, ind: string): string {
+/**
+ * A map's members, pushed onto `out` as many short pieces: one join of them all gives a flat
+ * string in one pass (nested `+=` strings would be flattened piece by piece).
+ */
+function mapJsonBody(dm: DmDev, nowMs: number, ind: string, out: string[]): void {
   const t = mpTable(dm);
   const mpd = dm.mpd;
-  if (!t || !mpd) return '';
+  if (!t || !mpd) return;
   const lun = mpd.lun;
   const active = t.groups.reduce((n, g) => n + g.paths.filter((p) => !p.failed).length, 0);
   const fields: [string, string | number][] = [
@@ -126,26 +181,28 @@ function mapJsonBody(dm: DmDev, nowMs: number, ind: string): string {
     ['total_q_time', 0],
     ['q_timeouts', 0],
   ];
-  let s = fields.map(([k, v]) => `${ind}${q(k)} : ${q(v)},\n`).join('');
-  s += `${ind}"path_groups": [{\n`;
+  for (const [k, v] of fields) out.push(ind, q(k), ' : ', q(v), ',\n');
+  out.push(`${ind}"path_groups": [{\n`);
   const gi = ind + '   ';
+  const pi = gi + '   ';
   t.groups.forEach((g, i) => {
-    if (i > 0) s += `${ind}},{\n`;
+    if (i > 0) out.push(`${ind}},{\n`);
     const sel = [g.selector, String(g.selectorArgs.length), ...g.selectorArgs].join(' ');
-    s += `${gi}"selector" : ${q(sel)},\n`;
-    s += `${gi}"pri" : ${groupPriority(g, ready)},\n`;
-    s += `${gi}"dm_st" : ${q(groupState(dm, g, i))},\n`;
-    s += `${gi}"marginal_st" : "normal",\n`;
-    s += `${gi}"group" : ${i + 1},\n`;
-    s += `${gi}"paths": [{\n`;
+    out.push(
+      `${gi}"selector" : ${q(sel)},\n`,
+      `${gi}"pri" : ${groupPriority(g, ready)},\n`,
+      `${gi}"dm_st" : ${q(groupState(dm, g, i))},\n`,
+      `${gi}"marginal_st" : "normal",\n`,
+      `${gi}"group" : ${i + 1},\n`,
+      `${gi}"paths": [{\n`,
+    );
     g.paths.forEach((p, k) => {
-      if (k > 0) s += `${gi}},{\n`;
-      s += pathJson(p, gi + '   ');
+      if (k > 0) out.push(`${gi}},{\n`);
+      pathJson(p, pi, out);
     });
-    s += `${gi}}]\n`;
+    out.push(`${gi}}]\n`);
   });
-  s += `${ind}}]\n`;
-  return s;
+  out.push(`${ind}}]\n`);
 }
 
 const HEAD = '{\n   "major_version": 0,\n   "minor_version": 1,\n';
@@ -153,12 +210,11 @@ const HEAD = '{\n   "major_version": 0,\n   "minor_version": 1,\n';
 /** `multipathd show maps json`. */
 export function showMapsJson(maps: readonly DmDev[], nowMs: number): string {
   if (maps.length === 0) return `${HEAD}   "maps": []\n}\n`;
-  // One join: a flat string, as a real pipe read gives (thousands of `+=` would hand observe a
-  // rope that the first slice of it must flatten).
+  // One join: a flat string, as a real pipe read gives.
   const parts = [`${HEAD}   "maps": [{\n`];
   maps.forEach((dm, i) => {
     if (i > 0) parts.push('   },{\n');
-    parts.push(mapJsonBody(dm, nowMs, '      '));
+    mapJsonBody(dm, nowMs, '      ', parts);
   });
   parts.push('   }]\n}\n');
   return parts.join('');
@@ -166,7 +222,10 @@ export function showMapsJson(maps: readonly DmDev[], nowMs: number): string {
 
 /** `multipathd show map NAME json`. */
 export function showMapJson(dm: DmDev, nowMs: number): string {
-  return `${HEAD}   "map":{\n${mapJsonBody(dm, nowMs, '      ')}   }\n}\n`;
+  const parts = [`${HEAD}   "map":{\n`];
+  mapJsonBody(dm, nowMs, '      ', parts);
+  parts.push('   }\n}\n');
+  return parts.join('');
 }
 
 /** A text table as multipathd pads it: every column to its widest cell, the last one too. */
