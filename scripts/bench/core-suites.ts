@@ -13,6 +13,7 @@ import { createSimHost, scaleSpec } from '../../agent/sim';
 import {
   measure,
   measureAsync,
+  measureBatched,
   measureInterleaved,
   round,
   scaling,
@@ -119,23 +120,44 @@ const parseSuite: BenchSuite = {
   title: 'parse `multipathd show maps json` (512 maps × 8 paths = 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];
-    const ms = sizes.map((k) => {
-      const text = multipathdJson(512 * k, 8);
-      return measure(
-        `parse`,
-        `${k}× (${512 * k} maps, ${(text.length / 1e6).toFixed(1)} MB)`,
-        () => parseMultipathdJson(text),
-        { runs: k === 16 ? 7 : 15 },
-      );
-    });
+    const texts = sizes.map((k) => multipathdJson(512 * k, 8));
+    const label = (k: number, text: string) =>
+      `${k}× (${512 * k} maps, ${(text.length / 1e6).toFixed(1)} MB)`;
+    // One parse on its own, its result dropped at once: the latency of a single parse.
+    const single = sizes.map((k, i) =>
+      measure('parse, single call', label(k, texts[i]!), () => parseMultipathdJson(texts[i]!), {
+        runs: k === 16 ? 7 : 15,
+      }),
+    );
+    // Steady state (measureBatched): 16 parses of 1×, 4 of 4×, 1 of 16× per sample, results
+    // kept. A dropped 1× result dies in the young generation before any collection looks at
+    // it, which a 4× or 16× parse cannot do: per-call medians of dropped results compare
+    // that, not the parser (docs/benchmarks.md, session 6).
+    const steady = sizes.map((k, i) =>
+      measureBatched('parse', label(k, texts[i]!), () => parseMultipathdJson(texts[i]!), {
+        batch: 16 / k,
+        runs: 7,
+      }),
+    );
     const units = sizes.map((k) => 512 * k * 8);
     const targets: Target[] = [
-      { description: 'parse 512×8 under 25 ms', measured: `${ms[0]!.medianMs} ms`, ok: ms[0]!.medianMs < 25 },
-      linearTarget(ms, units, 'path', 'cpu'),
+      {
+        description: 'parse 512×8 under 25 ms (steady state, per call)',
+        measured: `${steady[0]!.medianMs} ms (a single call on an idle heap: ${single[0]!.medianMs} ms)`,
+        ok: steady[0]!.medianMs < 25,
+      },
+      linearTarget(steady, units, 'path', 'cpu'),
     ];
     return {
-      text: `load average ${loadAverage()}\n${report(ms, units, 'path')}`,
-      json: { measurements: ms, scaling: scaling(ms, units) },
+      text:
+        `load average ${loadAverage()}\n` +
+        `steady state (equal work and equal results kept per sample; the targets):\n${report(steady, units, 'path')}\n` +
+        `single call, result dropped (latency on an idle heap):\n${report(single, units, 'path')}`,
+      json: {
+        measurements: steady,
+        scaling: scaling(steady, units),
+        singleCall: { measurements: single, scaling: scaling(single, units) },
+      },
       targets,
     };
   },

@@ -52,6 +52,38 @@ export function measure(
   return summarize(name, size, samples);
 }
 
+/**
+ * Steady-state cost of `fn` per call, for comparing sizes: each sample is `batch` calls (choose
+ * batch × size equal across sizes, so every sample does the same work), and the results of the
+ * last `batch` calls stay referenced, as a caller keeps what it parsed until it is done with it
+ * (the agent keeps a host's topology until its snapshot is built, and the last snapshot until the
+ * next). Every size then holds the same amount of results alive and pays for collecting what it
+ * leaves behind. Reported per call (a sample's time / batch).
+ */
+export function measureBatched(
+  name: string,
+  size: string,
+  fn: () => unknown,
+  options: { batch: number; runs?: number; warmup?: number },
+): Measurement {
+  const { batch } = options;
+  const kept: unknown[] = [];
+  const call = (): void => {
+    kept.push(fn());
+    if (kept.length > batch) kept.shift();
+  };
+  for (let i = 0; i < (options.warmup ?? 2) * batch; i++) call();
+  const samples: Sample[] = [];
+  for (let i = 0; i < (options.runs ?? 7); i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let b = 0; b < batch; b++) call();
+    samples.push({ wallMs: (performance.now() - t0) / batch, cpuMs: cpuMsSince(c0) / batch });
+  }
+  kept.length = 0;
+  return summarize(name, size, samples);
+}
+
 export async function measureAsync(
   name: string,
   size: string,
