@@ -147,3 +147,64 @@ describe('JSON repair of control characters', () => {
     expect(parseMultipathdJson(printed).maps[0]?.product).toBe('a\r\tb');
   });
 });
+
+/**
+ * The repair's contract, line by line: a line `<blanks>"key" : "<value>"<,><blanks>` (value up to
+ * the line's last quote) gets its value escaped when it holds a quote, a backslash or a control
+ * character; every other line is left alone. The repair jumps through the text instead of
+ * splitting it, with a fast path for the usual line: it must give exactly this.
+ */
+function repairByLines(text: string): string {
+  const escape = (raw: string): string =>
+    [...raw]
+      .map((c) => {
+        const code = c.charCodeAt(0);
+        if (c === '\\' || c === '"') return `\\${c}`;
+        return code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+      })
+      .join('');
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*"[A-Za-z0-9_]+" : ")([^\n]*)(",?[ \t]*)$/.exec(line);
+      if (!m) return line;
+      const [, head = '', value = '', tail = ''] = m;
+      return /["\\\u0000-\u001f]/.test(value) ? head + escape(value) + tail : line;
+    })
+    .join('\n');
+}
+
+describe('JSON repair against its line-by-line contract', () => {
+  const char = fc.constantFrom('a', 'Z', '0', ' ', ':', ',', '"', '\\', '\r', '\t', '\u0001', '{', '}', 'é');
+  const value = fc.string({ unit: char, maxLength: 12 });
+  const stringLine = fc
+    .tuple(
+      fc.constantFrom('', '   ', '      ', '\t'),
+      fc.constantFrom('name', 'vend', 'prod', 'dev_t', 'x9_'),
+      value,
+      fc.constantFrom('"', '",', '",  ', '" ', '",\t', '"\r'),
+    )
+    .map(([indent, key, v, end]) => `${indent}"${key}" : "${v}${end}`);
+  const otherLine = fc.oneof(
+    fc.constantFrom('{', '}', '   "paths" : 4,', '   "maps": [{', '   },{', '}]', ''),
+    fc.string({ unit: char, maxLength: 20 }),
+  );
+  const text = fc.array(fc.oneof(stringLine, otherLine), { maxLength: 12 }).map((lines) => lines.join('\n'));
+
+  it('gives exactly what repairing each line on its own gives', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(repairUnescapedJson(t)).toBe(repairByLines(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('on the simulator-sized fixture texts too', () => {
+    for (const f of ['maps.json', 'offline-maps.json', 'map-mpatha.json']) {
+      const hostile = fixture(f).replace(/"vend" : "[^"\n]*"/g, '"vend" : "a"b\\c"');
+      expect(repairUnescapedJson(hostile)).toBe(repairByLines(hostile));
+      expect(repairUnescapedJson(fixture(f))).toBe(repairByLines(fixture(f)));
+    }
+  });
+});
