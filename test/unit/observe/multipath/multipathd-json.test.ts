@@ -169,7 +169,8 @@ function repairByLines(text: string): string {
       const m = /^(\s*"[A-Za-z0-9_]+" : ")([^\n]*)(",?[ \t]*)$/.exec(line);
       if (!m) return line;
       const [, head = '', value = '', tail = ''] = m;
-      return /["\\\u0000-\u001f]/.test(value) ? head + escape(value) + tail : line;
+      const needs = [...value].some((c) => c === '"' || c === '\\' || c.charCodeAt(0) < 0x20);
+      return needs ? head + escape(value) + tail : line;
     })
     .join('\n');
 }
