@@ -12,7 +12,7 @@
  * Reading the link is safe synchronously (read.ts syncReadlinkFor), unlike /proc/PID/cmdline,
  * so it cannot hang on a stuck process.
  */
-import type { HostFs } from '../../model/seams';
+import type { HostFs, HostFsSync } from '../../model/seams';
 import { syncReadlinkFor } from '../read';
 
 /** /dev names that are never block devices (character devices and virtual filesystems). */
@@ -32,6 +32,15 @@ export async function fdLinkTarget(fs: HostFs, fdPath: string): Promise<string |
   try {
     const sync = syncReadlinkFor(fs, fdPath);
     return sync ? sync.readlink(fdPath) : await fs.readlink(fdPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** fdLinkTarget through synchronous reads the caller got from syncReadlinkFor. */
+export function linkTextNow(sync: HostFsSync, fdPath: string): string | undefined {
+  try {
+    return sync.readlink(fdPath);
   } catch {
     return undefined;
   }

@@ -10,9 +10,9 @@ import type { DevT } from '../../model/snapshot';
 import { mapLimit } from '../concurrency';
 import { parseCmdline, parseProcCgroup, parseProcStat, type ParsedProcCgroup } from '../parse/proc-files';
 import { isQemuArgv } from '../parse/qemu-args';
-import { classifyFsError, listRequired, readRequired } from '../read';
+import { classifyFsError, listRequired, readRequired, syncReadlinkFor } from '../read';
 import { ArgvCache } from './argv-cache';
-import { fdLinkTarget, mayBeBlockDevice } from './fd-links';
+import { fdLinkTarget, linkTextNow, mayBeBlockDevice } from './fd-links';
 
 export interface QemuProcess {
   readonly pid: number;
@@ -102,10 +102,16 @@ export async function openBlockDevices(fs: HostFs, pid: number, concurrency: num
   const fds = (await listRequired(fs, fdDir))
     .filter((n) => /^\d+$/.test(n))
     .sort((a, b) => Number(a) - Number(b));
-  const devTs = await mapLimit(fds, concurrency, async (fd) => {
+  // The link texts first (synchronous where the HostFs can: a QEMU has tens of fds, most of
+  // them sockets and eventfds), then a stat only for the fds that can be block devices.
+  const sync = fds.length > 0 ? syncReadlinkFor(fs, `${fdDir}/${fds[0]}`) : undefined;
+  const candidates: string[] = [];
+  for (const fd of fds) {
     const fdPath = `${fdDir}/${fd}`;
-    const target = await fdLinkTarget(fs, fdPath);
-    if (target !== undefined && !mayBeBlockDevice(target)) return undefined;
+    const target = sync ? linkTextNow(sync, fdPath) : await fdLinkTarget(fs, fdPath);
+    if (target === undefined || mayBeBlockDevice(target)) candidates.push(fdPath);
+  }
+  const devTs = await mapLimit(candidates, concurrency, async (fdPath) => {
     try {
       return await fs.blockDevT(fdPath);
     } catch {
