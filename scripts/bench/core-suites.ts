@@ -7,7 +7,7 @@
 import { decide } from '../../agent/decide';
 import { benchInput } from '../../agent/decide/bench-input';
 import { parseMultipathdJson } from '../../agent/observe/multipath';
-import { measure, measureBatched, scaling } from './harness';
+import { measure, measureBatched, scaling, type Measurement } from './harness';
 import { multipathdJson } from './gen-multipathd-json';
 import { linearTarget, loadAverage, report } from './report';
 import { snapshotSuite } from './snapshot-suite';
@@ -19,25 +19,30 @@ const parseSuite: BenchSuite = {
   title: 'parse `multipathd show maps json` (512 maps × 8 paths = 1×)',
   async run(): Promise<SuiteResult> {
     const sizes = [1, 4, 16];
-    const texts = sizes.map((k) => multipathdJson(512 * k, 8));
     const label = (k: number, text: string) =>
       `${k}× (${512 * k} maps, ${(text.length / 1e6).toFixed(1)} MB)`;
-    // One parse on its own, its result dropped at once: the latency of a single parse.
-    const single = sizes.map((k, i) =>
-      measure('parse, single call', label(k, texts[i]!), () => parseMultipathdJson(texts[i]!), {
-        runs: k === 16 ? 7 : 15,
-      }),
-    );
-    // Steady state (measureBatched): 16 parses of 1×, 4 of 4×, 1 of 16× per sample, results
-    // kept. A dropped 1× result dies in the young generation before any collection looks at
-    // it, which a 4× or 16× parse cannot do: per-call medians of dropped results compare
-    // that, not the parser (docs/benchmarks.md, session 6).
-    const steady = sizes.map((k, i) =>
-      measureBatched('parse', label(k, texts[i]!), () => parseMultipathdJson(texts[i]!), {
-        batch: 16 / k,
-        runs: 7,
-      }),
-    );
+    const single: Measurement[] = [];
+    const steady: Measurement[] = [];
+    for (const k of sizes) {
+      const text = multipathdJson(512 * k, 8);
+      // One parse on its own, its result dropped at once: the latency of a single parse.
+      single.push(
+        measure('parse, single call', label(k, text), () => parseMultipathdJson(text), {
+          runs: k === 16 ? 7 : 15,
+        }),
+      );
+      // Steady state (measureBatched): 16 parses of 1×, 4 of 4×, 1 of 16× per sample, results
+      // kept. A dropped 1× result dies in the young generation before any collection looks at
+      // it, which a 4× or 16× parse cannot do: per-call medians of dropped results compare
+      // that, not the parser (docs/benchmarks.md, session 6).
+      steady.push(
+        measureBatched('parse', label(k, text), () => parseMultipathdJson(text), {
+          batch: 16 / k,
+          runs: 7,
+          warmup: 5,
+        }),
+      );
+    }
     const units = sizes.map((k) => 512 * k * 8);
     const targets: Target[] = [
       {
