@@ -106,7 +106,7 @@ export const snapshotSuite: BenchSuite = {
             answers: await recordAnswers(sim),
             expected,
             size,
-            runs: k >= 16 ? 3 : k >= 4 ? 5 : 9,
+            runs: k >= 16 ? 3 : k >= 4 ? 5 : 15,
             warmup: k === 1 ? 4 : 1,
             baseline: k === 1,
           },
