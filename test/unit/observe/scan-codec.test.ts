@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import type { Transport } from '../../../agent/model/snapshot';
 import { DiagnosticSink } from '../../../agent/observe/diagnostics';
 import { diskstatsOf } from '../../../agent/observe/sysfs/diskstats';
 import { scanSysfs } from '../../../agent/observe/sysfs/scan';
@@ -103,5 +105,92 @@ describe('scan thread wire form (scan-codec)', () => {
     ['truncated text', '{"v":1,"nodes":[', /JSON|Unexpected/],
   ])('refuses %s with an error (the caller falls back to the main thread)', (_what, text, why) => {
     expect(() => decodeScan(text)).toThrow(why);
+  });
+});
+
+describe('scan thread wire form, any scan result (property)', () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/);
+  const devT = fc.tuple(fc.nat(4095), fc.nat(1 << 20)).map(([a, b]) => `${a}:${b}`);
+  const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+  /** An object without the keys whose value is undefined (the model never holds `key: undefined`). */
+  const defined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const node: fc.Arbitrary<BlockNode> = fc
+    .record({
+      name,
+      devT,
+      slaves: fc.array(name, { maxLength: 3 }),
+      holders: fc.array(name, { maxLength: 2 }),
+      dm: opt(
+        fc.record({
+          name,
+          uuid: opt(fc.string({ maxLength: 12 })),
+          suspended: fc.boolean(),
+          role: fc.constant({ kind: 'dm-other' as const }),
+        }),
+      ),
+      partitionOf: opt(name),
+      partition: opt(fc.nat(64)),
+    })
+    .map((n) => defined({ ...n, ...(n.dm ? { dm: defined(n.dm) } : {}) }) as BlockNode);
+  const transport = fc
+    .record({
+      kind: fc.constantFrom('fc', 'iscsi', 'sas', 'nvme', 'scsi', 'unknown'),
+      state: opt(fc.string({ maxLength: 8 })),
+      adapter: opt(name),
+      devLossTmo: opt(fc.nat(600)),
+    })
+    .map((t) => defined(t) as Transport);
+  const counters = fc.record({
+    readIos: fc.nat(),
+    readSectors: fc.nat(),
+    writeIos: fc.nat(),
+    writeSectors: fc.nat(),
+    inFlight: fc.nat(64),
+    ioTicksMs: fc.nat(),
+  });
+  const result = fc.array(transport, { minLength: 1, maxLength: 3 }).chain((transports) =>
+    fc.record({
+      nodes: fc.array(node, { maxLength: 6 }),
+      paths: fc.array(
+        fc
+          .record({
+            dev: name,
+            devT,
+            hcil: opt(fc.constant('1:0:0:3')),
+            deviceState: fc.constantFrom('running', 'offline', 'transport-offline', 'live', 'unknown'),
+            accessState: opt(fc.constantFrom('active/optimized', 'standby', 'unavailable')),
+            inflight: fc.record({ read: fc.nat(9), write: fc.nat(9) }),
+            stat: opt(counters),
+            transport: fc.constantFrom(...transports),
+            fabric: opt(fc.string({ maxLength: 10 })),
+            capacityMBps: opt(fc.nat(4000)),
+            countersPending: fc.boolean(),
+          })
+          .map(({ countersPending, ...device }) => ({
+            device: defined(device) as PathDeviceRead['device'],
+            countersPending,
+          })),
+        { maxLength: 6 },
+      ),
+      diagnostics: fc.array(
+        fc.record({ level: fc.constantFrom('info', 'warn', 'error'), subject: name, message: fc.string() }),
+        { maxLength: 2 },
+      ),
+    }),
+  );
+
+  it('decodes to what was encoded, keys in the same order, transports shared as they were', () => {
+    fc.assert(
+      fc.property(result, (r) => {
+        const back = decodeScan(encodeScan(r as ScanResult));
+        // fast-check's records have no prototype: compare with the same data as plain objects.
+        expect(back).toStrictEqual(JSON.parse(JSON.stringify(r)));
+        expect(JSON.stringify(back)).toBe(JSON.stringify(r));
+        const shared = (x: ScanResult) => new Set(x.paths.map((p) => p.device.transport)).size;
+        expect(shared(back)).toBe(shared(r as ScanResult));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
