@@ -70,69 +70,18 @@ function transportIds(p: SimPathDev): TransportIds {
   return ids;
 }
 
-/** A quoted string that can only be one of a few words (states, checker names): quoted once. */
-const quotedWords = new Map<string, string>();
-function qWord(s: string): string {
-  let w = quotedWords.get(s);
-  if (w === undefined) quotedWords.set(s, (w = q(s)));
-  return w;
-}
-
-interface PathTemplate {
-  readonly dev: string;
-  readonly devT: string;
-  readonly lunNo: number;
-  readonly link: SimPathDev['link'];
-  readonly ind: string;
-  /** Up to the value of `dm_st`. */
-  readonly head: string;
-  /** From `host_wwnn` to the end. */
-  readonly tail: string;
-}
-
-/**
- * The members of a path that do not change while it exists (name, MAJ:MIN, LUN, link), rendered
- * once per path device and indent; rebuilt whenever one of them differs.
- */
-const pathTemplates = new WeakMap<SimPathDev, PathTemplate>();
-
-function pathTemplate(d: SimPathDev, ind: string): PathTemplate {
-  const t = pathTemplates.get(d);
-  if (t && t.dev === d.dev && t.devT === d.devT && t.lunNo === d.lunNo && t.link === d.link && t.ind === ind)
-    return t;
-  const [hwnn, twnn, hwpn, twpn, hadapter] = transportIds(d);
-  const made: PathTemplate = {
-    dev: d.dev,
-    devT: d.devT,
-    lunNo: d.lunNo,
-    link: d.link,
-    ind,
-    head: `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n${ind}"dm_st" : `,
-    tail:
-      `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n` +
-      `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n` +
-      `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n` +
-      `${ind}"marginal_st" : "normal"\n`,
-  };
-  pathTemplates.set(d, made);
-  return made;
-}
-
 /** One path's members, pushed onto `out`: the simulated host prints thousands per `show maps json`. */
 function pathJson(p: DmPath, ind: string, out: string[]): void {
   const d = p.dev;
-  const t = pathTemplate(d, ind);
+  const [hwnn, twnn, hwpn, twpn, hadapter] = transportIds(d);
   out.push(
-    t.head,
-    p.failed ? '"failed"' : '"active"',
-    `,\n${ind}"dev_st" : `,
-    qWord(d.mpdDevState),
-    `,\n${ind}"chk_st" : `,
-    qWord(d.checker),
-    `,\n${ind}"checker" : "tur",\n${ind}"pri" : `,
-    String(mpdPrio(d)),
-    ',\n',
-    t.tail,
+    `${ind}"dev" : ${q(d.dev)},\n${ind}"dev_t" : ${q(d.devT)},\n`,
+    `${ind}"dm_st" : ${p.failed ? '"failed"' : '"active"'},\n${ind}"dev_st" : ${q(d.mpdDevState)},\n`,
+    `${ind}"chk_st" : ${q(d.checker)},\n${ind}"checker" : "tur",\n${ind}"pri" : ${q(mpdPrio(d))},\n`,
+    `${ind}"host_wwnn" : ${q(hwnn)},\n${ind}"target_wwnn" : ${q(twnn)},\n`,
+    `${ind}"host_wwpn" : ${q(hwpn)},\n${ind}"target_wwpn" : ${q(twpn)},\n`,
+    `${ind}"host_adapter" : ${q(hadapter)},\n${ind}"lun_hex" : ${q(lunHex(d.lunNo))},\n`,
+    `${ind}"marginal_st" : "normal"\n`,
   );
 }
 

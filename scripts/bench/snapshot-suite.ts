@@ -9,13 +9,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CommandResult, CommandRunner } from '../../agent/model/seams';
-import { observeHost } from '../../agent/observe';
-import { createSimHost, scaleSpec, type SimHost } from '../../agent/sim';
-import { measure, measureAsync, round, scaling, type Measurement } from './harness';
+import { createSimHost, scaleSpec } from '../../agent/sim';
+import { measure, round, scaling, type Measurement } from './harness';
 import { multipathdJson } from './gen-multipathd-json';
 import { linearTarget, loadAverage, ratio, report, reportBaseline } from './report';
-import type { ProbeJob, ProbeResult } from './snapshot-probe';
+import { measureSnapshots, recordCommands, type ProbeJob, type ProbeResult } from './snapshot-probe';
 import type { BenchSuite, SuiteResult, Target } from './suite';
 
 /**
@@ -29,21 +27,7 @@ function machineReference(): string {
   return `machine reference (no vmpath code): JSON.parse of the 2.7 MB 1× reply, median ${m.medianMs} ms`;
 }
 
-/** Every command one snapshot runs, answered by the simulated daemons now. */
-async function recordAnswers(sim: SimHost): Promise<Record<string, CommandResult>> {
-  const answers: Record<string, CommandResult> = {};
-  const recorder: CommandRunner = {
-    run: async (argv) => {
-      const r = await sim.runner.run(argv);
-      answers[argv.join(' ')] = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-      return r;
-    },
-  };
-  await observeHost({ fs: sim.fs, runner: recorder, clock: sim.clock });
-  return answers;
-}
-
-function runProbe(job: ProbeJob, outDir: string): ProbeResult {
+function probeProcess(job: ProbeJob, outDir: string): ProbeResult {
   const jobFile = path.join(outDir, '.snapshot-probe.job.json');
   const resultFile = path.join(outDir, '.snapshot-probe.result.json');
   rmSync(resultFile, { force: true });
@@ -59,25 +43,6 @@ function runProbe(job: ProbeJob, outDir: string): ProbeResult {
     rmSync(jobFile, { force: true });
     rmSync(resultFile, { force: true });
   }
-}
-
-/** 1× with the simulator in this process, as measured before session 6. */
-async function inProcess(sim: SimHost, size: string, expectedPaths: number): Promise<Measurement> {
-  const ctx = { fs: sim.fs, runner: sim.runner, clock: sim.clock };
-  let previous: unknown;
-  const m = await measureAsync(
-    'snapshot, simulator in the same process',
-    size,
-    async () => {
-      const s = await observeHost(ctx);
-      if (s.paths.length !== expectedPaths)
-        throw new Error(`in-process snapshot saw ${s.paths.length} paths`);
-      previous = s;
-    },
-    { runs: 9, warmup: 4 },
-  );
-  void previous;
-  return m;
 }
 
 export const snapshotSuite: BenchSuite = {
@@ -100,10 +65,11 @@ export const snapshotSuite: BenchSuite = {
         // The agent snapshots every few seconds: its steady state is what counts. The first 1×
         // snapshots of a fresh process run mostly unoptimized code (measured 650–900 ms against
         // 400–450 ms from the fourth on), so 1× warms up like decide does.
-        const probe = runProbe(
+        const simCtx = { fs: sim.fs, runner: sim.runner, clock: sim.clock };
+        const probe = probeProcess(
           {
             root: sim.root,
-            answers: await recordAnswers(sim),
+            commands: await recordCommands(simCtx),
             expected,
             size,
             runs: k >= 16 ? 3 : k >= 4 ? 5 : 15,
@@ -121,7 +87,15 @@ export const snapshotSuite: BenchSuite = {
           );
         }
         if (k === 1) {
-          const here = await inProcess(sim, size, expected.paths);
+          // As measured before session 6: the simulator in this process.
+          const inProcess = await measureSnapshots(simCtx, {
+            expected,
+            size,
+            runs: 9,
+            warmup: 4,
+            baseline: false,
+          });
+          const here = inProcess.measurements[0]!;
           notes.push(
             `1× with the simulator in the same process (its daemons format their answers on the observing thread): ` +
               `median ${here.medianMs} ms (min ${here.minMs}, max ${here.maxMs}), CPU ${here.medianCpuMs} ms`,

@@ -12,8 +12,6 @@ import { diskstatsOf } from './diskstats';
 import { scanSysfs } from './scan';
 import { encodeScan, type ScanResult } from './scan-codec';
 
-export type { ScanResult };
-
 export interface ScanRequest {
   readonly id: number;
   readonly root: string;

@@ -29,15 +29,16 @@ export function mayBeBlockDevice(target: string): boolean {
  * closed, or a tree that models fds as plain files: then the caller stats it as before).
  */
 export async function fdLinkTarget(fs: HostFs, fdPath: string): Promise<string | undefined> {
+  const sync = syncReadlinkFor(fs, fdPath);
+  if (sync) return linkTextNow(sync, fdPath);
   try {
-    const sync = syncReadlinkFor(fs, fdPath);
-    return sync ? sync.readlink(fdPath) : await fs.readlink(fdPath);
+    return await fs.readlink(fdPath);
   } catch {
     return undefined;
   }
 }
 
-/** fdLinkTarget through synchronous reads the caller got from syncReadlinkFor. */
+/** fdLinkTarget through the synchronous reads syncReadlinkFor gave for the fd's path. */
 export function linkTextNow(sync: HostFsSync, fdPath: string): string | undefined {
   try {
     return sync.readlink(fdPath);

@@ -1,16 +1,5 @@
-import type { CommandResult, CommandRunner } from '../../../agent/model/seams';
-import { observeHost } from '../../../agent/observe';
 import { createSimHost, scaleSpec, type SimHost } from '../../../agent/sim';
-import { runProbe, type ProbeJob } from '../../../scripts/bench/snapshot-probe';
-
-async function record(sim: SimHost): Promise<Record<string, CommandResult>> {
-  const answers: Record<string, CommandResult> = {};
-  const runner: CommandRunner = {
-    run: async (argv) => (answers[argv.join(' ')] = await sim.runner.run(argv)),
-  };
-  await observeHost({ fs: sim.fs, runner, clock: sim.clock });
-  return answers;
-}
+import { recordCommands, runProbe, type ProbeJob } from '../../../scripts/bench/snapshot-probe';
 
 describe('snapshot probe (the snapshot benchmark measured apart from the simulator)', () => {
   let sim: SimHost;
@@ -19,7 +8,7 @@ describe('snapshot probe (the snapshot benchmark measured apart from the simulat
     sim = createSimHost(scaleSpec({ vms: 5, luns: 6, pathsPerLun: 4 }));
     job = {
       root: sim.root,
-      answers: await record(sim),
+      commands: await recordCommands({ fs: sim.fs, runner: sim.runner, clock: sim.clock }),
       expected: { maps: 6, paths: 24, vms: 5 },
       size: 'tiny',
       runs: 2,
@@ -46,6 +35,6 @@ describe('snapshot probe (the snapshot benchmark measured apart from the simulat
   });
 
   it('refuses when the commands were not recorded (no maps seen)', async () => {
-    await expect(runProbe({ ...job, answers: {}, baseline: false })).rejects.toThrow(/saw 0 maps/);
+    await expect(runProbe({ ...job, commands: {}, baseline: false })).rejects.toThrow(/saw 0 maps/);
   });
 });
